@@ -1,0 +1,113 @@
+# Hospes: a teaching hypervisor for x86-64.
+#
+# Start here:   make qemu    boot the default scenario (Ctrl-A X quits)
+#               make test    everything CI checks
+#               make help    all targets
+#
+# Every target that needs a tool calls `make deps` first, which installs
+# missing Debian packages (and does nothing when all are present).
+
+BUILD ?= build
+# V=1 shows every command.
+Q := $(if $(V),,@)
+CC := gcc
+LD := ld
+PYTHON ?= python3
+QEMU ?= qemu-system-x86_64
+
+# The lab this tree is: a handout has labs/LAB with its number; the
+# reference (main branch) grades the newest lab.
+LAB ?= $(shell cat labs/LAB 2>/dev/null || \
+	ls -d labs/[0-9][0-9]-* | sed 's|labs/0*\([0-9]*\)-.*|\1|' | sort -n | tail -1)
+
+# The default scenario: `make qemu HV_ARGS="loglvl=all" QEMU_MEM=64M`.
+HV_ARGS ?=
+QEMU_MEM ?= 512M
+QEMU_SMP ?= 2
+QEMU_MODULES ?=
+QEMU_FLAGS = -cpu max -m $(QEMU_MEM) -smp $(QEMU_SMP) -nographic -no-reboot \
+	-kernel $(HV_ELF) -append "$(HV_ARGS)" \
+	$(if $(QEMU_MODULES),-initrd "$(QEMU_MODULES)")
+
+# Each user gets their own GDB port, so students sharing a machine do not
+# collide: 25000 + uid mod 5000.
+GDBPORT := $(shell echo $$((25000 + $$(id -u) % 5000)))
+
+all: hypervisor
+.PHONY: all
+
+include hypervisor/build.mk
+
+# ---------------------------------------------------------------------------
+# Tools
+# ---------------------------------------------------------------------------
+
+# command:Debian package pairs; `check` has no command, so we test its header.
+DEPS := qemu-system-x86_64:qemu-system-x86 nasm:nasm gcc:gcc make:make \
+	gdb:gdb doxygen:doxygen dot:graphviz python3:python3 bear:bear \
+	clang-format:clang-format pkg-config:pkg-config \
+	/usr/include/check.h:check
+
+deps:
+	@missing=; for d in $(DEPS); do \
+	  tool=$${d%%:*}; pkg=$${d#*:}; \
+	  if [ "$${tool#/}" != "$$tool" ]; then [ -e "$$tool" ] || missing="$$missing $$pkg"; \
+	  else command -v $$tool >/dev/null 2>&1 || missing="$$missing $$pkg"; fi; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q \
+	    --no-install-recommends $$missing; \
+	fi
+.PHONY: deps
+
+# ---------------------------------------------------------------------------
+# Running
+# ---------------------------------------------------------------------------
+
+qemu: deps
+	@$(MAKE) --no-print-directory hypervisor
+	@echo "*** Booting Hospes under QEMU. Quit with Ctrl-A X."
+	$(QEMU) $(QEMU_FLAGS)
+.PHONY: qemu
+
+qemu-gdb: deps
+	@$(MAKE) --no-print-directory hypervisor $(BUILD)/gdbinit
+	@echo "*** QEMU is waiting for GDB on port $(GDBPORT): run 'make gdb' in another terminal."
+	$(QEMU) $(QEMU_FLAGS) -S -gdb tcp:127.0.0.1:$(GDBPORT)
+.PHONY: qemu-gdb
+
+gdb: $(BUILD)/gdbinit
+	gdb -n -x $(BUILD)/gdbinit
+.PHONY: gdb
+
+$(BUILD)/gdbinit: hypervisor/tools/gdbinit.in $(HV_ELF)
+	@mkdir -p $(@D)
+	sed -e 's|@ELF@|$(HV_ELF)|' -e 's|@PORT@|$(GDBPORT)|' \
+	  -e 's|@GDBPY@|hypervisor/tools/hospes-gdb.py|' $< > $@
+
+help:
+	@echo "make              build the hypervisor ($(HV_ELF))"
+	@echo "make qemu         boot it under QEMU (HV_ARGS=, QEMU_MEM=, QEMU_SMP=, QEMU_MODULES=)"
+	@echo "make qemu-gdb     the same, stopped, waiting for GDB on port $(GDBPORT)"
+	@echo "make gdb          attach GDB to 'make qemu-gdb'"
+	@echo "make grade        grade lab $(LAB) (LAB=n for another)"
+	@echo "make grade-all    grade every lab"
+	@echo "make test         everything: format, build, unit tests, grades, labs, GDB, docs"
+	@echo "make unit         the Check unit tests"
+	@echo "make docs         Doxygen into $(BUILD)/docs/html"
+	@echo "make handout LAB=n OUT=dir   write the handout of lab n"
+	@echo "make lab-branches create git branches lab1..labN"
+	@echo "make check-labs   check every handout builds, boots and grades right"
+	@echo "make autograder   a Gradescope autograder zip"
+	@echo "make bench        boot-time figures (wall time and icount)"
+	@echo "make format       clang-format the C sources (format-check: only check)"
+	@echo "make compdb       compile_commands.json for clangd"
+	@echo "make deps         install missing Debian packages"
+.PHONY: help
+
+clean:
+	rm -rf $(BUILD)
+.PHONY: clean

@@ -1,0 +1,40 @@
+/**
+ * @file
+ * @brief x86 port I/O and a few privileged instructions.
+ */
+#ifndef ASM_IO_H
+#define ASM_IO_H
+
+#include <hospes/types.h>
+
+/** @brief Write byte @p v to I/O port @p port. */
+static inline void outb(uint16_t port, uint8_t v)
+{
+    __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+/** @brief Write a 32-bit value to I/O port @p port. */
+static inline void outl(uint16_t port, uint32_t v)
+{
+    __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+/** @brief Read a byte from I/O port @p port. */
+static inline uint8_t inb(uint16_t port)
+{
+    uint8_t v;
+
+    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+/** @brief Run CPUID leaf @p leaf, subleaf 0. */
+static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c,
+                         uint32_t *d)
+{
+    __asm__ volatile("cpuid"
+                     : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
+                     : "a"(leaf), "c"(0));
+}
+
+#endif /* ASM_IO_H */

@@ -1,0 +1,41 @@
+/**
+ * @file
+ * @brief Architectural constants of x86-64: control registers, MSRs, page
+ *        table bits. Shared by C and (through asm-offsets.inc) NASM.
+ */
+#ifndef ASM_X86_DEFS_H
+#define ASM_X86_DEFS_H
+
+/** @name CR0 bits */
+/**@{*/
+#define X86_CR0_PE (1 << 0)   /**< protected mode */
+#define X86_CR0_WP (1 << 16)  /**< honour read-only pages in ring 0 */
+#define X86_CR0_PG (1u << 31) /**< paging */
+/**@}*/
+
+/** @name CR4 bits */
+/**@{*/
+#define X86_CR4_PAE (1 << 5) /**< 64-bit page table entries */
+/**@}*/
+
+/** @name MSRs */
+/**@{*/
+#define MSR_EFER 0xc0000080 /**< extended features */
+#define EFER_LME (1 << 8)   /**< long mode enable */
+/**@}*/
+
+/** @name Page table entry bits */
+/**@{*/
+#define _PAGE_PRESENT 0x001
+#define _PAGE_RW      0x002
+#define _PAGE_PSE     0x080 /**< a large page (in an L2 or L3) */
+/**@}*/
+
+/** @name CPUID */
+/**@{*/
+#define CPUID_EXT_BASE     0x80000000 /**< highest extended leaf */
+#define CPUID_EXT_FEATURES 0x80000001 /**< extended feature flags */
+#define CPUID_EXT_EDX_LM   (1 << 29)  /**< long mode */
+/**@}*/
+
+#endif /* ASM_X86_DEFS_H */

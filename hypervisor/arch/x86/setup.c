@@ -1,0 +1,64 @@
+/**
+ * @file
+ * @brief start_hospes(): the first C code, and the order of the boot.
+ *
+ * Lab 1 reading (labs/01-boot/README.md). Design page: docs/boot.md.
+ *
+ * head.asm calls start_hospes() in 64-bit mode on the boot stack, with the
+ * early page tables (identity, direct map and image mappings of the first
+ * 4 GiB) and interrupts off. Later labs insert their steps where the
+ * comments below say; the order is ARCHITECTURE.md's.
+ */
+#include <asm/layout.h>
+#include <hospes/bootinfo.h>
+#include <hospes/console.h>
+#include <hospes/param.h>
+#include <hospes/printk.h>
+#include <hospes/selftest.h>
+#include <hospes/shutdown.h>
+#include <hospes/version.h>
+
+#include "setup.h"
+
+/** Say who we are. The art is Hospes in a small figlet font. */
+static void print_banner(void)
+{
+    printk(" _   _\n");
+    printk("| | | | ___  ___ _ __   ___  ___\n");
+    printk("| |_| |/ _ \\/ __| '_ \\ / _ \\/ __|\n");
+    printk("|  _  | (_) \\__ \\ |_) |  __/\\__ \\\n");
+    printk("|_| |_|\\___/|___/ .__/ \\___||___/\n");
+    printk("                |_|\n");
+    printk("Hospes %s, a teaching hypervisor for x86-64 (gcc %s)\n",
+           HOSPES_VERSION, __VERSION__);
+}
+
+void start_hospes(paddr_t mbi_pa)
+{
+    /* The console first, so that everything after it can speak. */
+    console_init();
+
+    print_banner();
+
+    /* Options next: they change how everything else behaves. */
+    multiboot_cmdline(mbi_pa);
+    printk("Command line: %s\n", boot_info.cmdline);
+    cmdline_parse(boot_info.cmdline);
+    param_dump();
+    cpu_print_info();
+
+    /* What memory there is, and what must not be touched. */
+    multiboot_init(mbi_pa);
+    boot_mem_limit(&boot_info);
+    boot_info_print(&boot_info);
+
+    /*
+     * Lab 2: page allocator and page tables. Lab 3: traps, APIC, timers,
+     * the other CPUs, the scheduler. Lab 4: dom0 from the first module.
+     */
+
+    selftest_run();
+    printk("Boot complete. There is nothing to run yet (domains arrive in "
+           "lab 4): halting.\n");
+    machine_halt();
+}

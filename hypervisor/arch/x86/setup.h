@@ -1,0 +1,25 @@
+/**
+ * @file
+ * @brief Boot-time functions shared by the files of arch/x86 (internal).
+ */
+#ifndef ARCH_X86_SETUP_H
+#define ARCH_X86_SETUP_H
+
+#include <hospes/types.h>
+
+/**
+ * @brief The C entry point, called by head.asm on the boot stack.
+ * @param mbi_pa  physical address of the Multiboot information.
+ */
+void __noreturn start_hospes(paddr_t mbi_pa);
+
+/** @brief Copy the command line (minus the image name) into boot_info. */
+void multiboot_cmdline(paddr_t mbi_pa);
+
+/** @brief Fill boot_info's memory map, modules and reserved ranges. */
+void multiboot_init(paddr_t mbi_pa);
+
+/** @brief Identify the CPU and print its vendor, model and features. */
+void cpu_print_info(void);
+
+#endif /* ARCH_X86_SETUP_H */

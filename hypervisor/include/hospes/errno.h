@@ -1,0 +1,21 @@
+/**
+ * @file
+ * @brief Error numbers used inside the hypervisor.
+ *
+ * Hypervisor functions return the same (negated) numbers as the guest ABI,
+ * so an error can travel to a guest unchanged.
+ */
+#ifndef HOSPES_ERRNO_H
+#define HOSPES_ERRNO_H
+
+#include <public/errno.h>
+
+#define EPERM  XEN_EPERM  /**< Operation not permitted. */
+#define ENOENT XEN_ENOENT /**< No such entry. */
+#define ENOMEM XEN_ENOMEM /**< Out of memory. */
+#define EINVAL XEN_EINVAL /**< Invalid argument. */
+#define ENOSPC XEN_ENOSPC /**< No space left. */
+#define ERANGE XEN_ERANGE /**< Result out of range. */
+#define ENOSYS XEN_ENOSYS /**< Function not implemented. */
+
+#endif /* HOSPES_ERRNO_H */
