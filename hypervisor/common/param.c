@@ -17,7 +17,9 @@
 #include <hospes/param.h>
 #include <hospes/printk.h>
 
+/** The first registered option (the linker names the section's start). */
 extern const struct kernel_param __start_hospes_params[];
+/** One past the last registered option. */
 extern const struct kernel_param __stop_hospes_params[];
 
 /** Longest `name=value` word we accept, NUL included. */

@@ -109,6 +109,7 @@ static int check_chain(void)
  * keep every function a real frame on the stack (no inlining, no tail
  * calls), so the backtrace must show all of them.
  */
+/** The innermost link: panic, or check the backtrace from here. */
 static int __noinline selftest_chain_2(bool do_panic)
 {
     if (do_panic)
@@ -116,11 +117,13 @@ static int __noinline selftest_chain_2(bool do_panic)
     return check_chain() + 0;
 }
 
+/** The middle link of the chain. */
 static int __noinline selftest_chain_1(bool do_panic)
 {
     return selftest_chain_2(do_panic) + 0;
 }
 
+/** The outermost link of the chain. */
 static int __noinline selftest_chain_start(bool do_panic)
 {
     return selftest_chain_1(do_panic) + 0;
@@ -150,6 +153,7 @@ struct selftest {
     int (*run)(void); /**< returns the number of failed checks */
 };
 
+/** Every test `selftest=` can name. */
 static const struct selftest selftests[] = {
     { "printk", selftest_printk },
     { "backtrace", selftest_backtrace },

@@ -13,8 +13,8 @@
 
 #include "setup.h"
 
-#define CPUID_VENDOR   0x00000000
-#define CPUID_FEATURES 0x00000001
+#define CPUID_VENDOR   0x00000000 /**< highest basic leaf, vendor name */
+#define CPUID_FEATURES 0x00000001 /**< family, model, feature flags */
 #define CPUID_SVM      0x8000000a /**< SVM revision and features */
 
 /** One feature bit to report. */
@@ -25,6 +25,7 @@ struct cpu_feature {
     unsigned int bit; /**< bit number */
 };
 
+/** The features cpu_print_info() reports, in the order it prints them. */
 static const struct cpu_feature features[] = {
     { "apic", CPUID_FEATURES, 'd', 9 },
     { "x2apic", CPUID_FEATURES, 'c', 21 },

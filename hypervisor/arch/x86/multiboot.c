@@ -22,8 +22,11 @@
 /** Room for all module strings, NULs included. */
 #define MODULE_STRINGS_SIZE 2048
 
+/** Our copy of the command line, which boot_info.cmdline points at. */
 static char cmdline_buf[BOOT_CMDLINE_SIZE];
+/** Our copy of the boot loader's name. */
 static char loader_buf[64];
+/** Our copies of the module strings, one after another. */
 static char module_strings[MODULE_STRINGS_SIZE];
 
 /** Image bounds from the linker script (hospes.lds.S). */

@@ -9,9 +9,9 @@
 #include <asm/io.h>
 #include <hospes/console.h>
 
-#define COM1_BASE  0x3f8
+#define COM1_BASE  0x3f8  /**< first I/O port of COM1 */
 #define UART_CLOCK 115200 /**< the divisor latch counts this rate */
-#define UART_BAUD  115200
+#define UART_BAUD  115200 /**< the line speed we program */
 
 /** @name Register offsets from the base port */
 /**@{*/

@@ -9,6 +9,7 @@
  * 4 GiB) and interrupts off. Later labs insert their steps where the
  * comments below say; the order is ARCHITECTURE.md's.
  */
+#include <asm/io.h>
 #include <asm/layout.h>
 #include <hospes/bootinfo.h>
 #include <hospes/console.h>
@@ -35,6 +36,8 @@ static void print_banner(void)
 
 void start_hospes(paddr_t mbi_pa)
 {
+    uint64_t tsc_start = rdtsc();
+
     /* The console first, so that everything after it can speak. */
     console_init();
 
@@ -58,6 +61,9 @@ void start_hospes(paddr_t mbi_pa)
      */
 
     selftest_run();
+    printk(LOG_DEBUG "Boot took %lu TSC ticks in start_hospes(), %lu since "
+                     "reset\n",
+           (unsigned long)(rdtsc() - tsc_start), (unsigned long)rdtsc());
     printk("Boot complete. There is nothing to run yet (domains arrive in "
            "lab 4): halting.\n");
     machine_halt();

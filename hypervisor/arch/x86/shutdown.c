@@ -13,7 +13,7 @@
 #include <hospes/printk.h>
 #include <hospes/shutdown.h>
 
-#define DEBUG_EXIT_PORT    0xf4
+#define DEBUG_EXIT_PORT    0xf4 /**< QEMU's isa-debug-exit device */
 #define DEBUG_EXIT_SUCCESS 0x10 /**< QEMU exits with status 33 */
 #define DEBUG_EXIT_FAILURE 0x11 /**< QEMU exits with status 35 */
 

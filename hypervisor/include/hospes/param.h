@@ -46,7 +46,8 @@ struct kernel_param {
     } par;                            /**< where the value goes. */
 };
 
-/* clang-format off: the macros read better aligned by hand. */
+/* The macros read better aligned by hand than as clang-format has them. */
+/* clang-format off */
 
 /** @cond INTERNAL */
 #define __param(name_, type_, size_, var_)                                  \

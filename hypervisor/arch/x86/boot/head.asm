@@ -18,12 +18,9 @@
 %define PT_FLAGS        (_PAGE_PRESENT | _PAGE_RW)
 %define COM1            0x3f8
 
-extern start_hospes             ; arch/x86/setup.c
+extern start64_high             ; start64.asm
 extern __load_end_phys          ; hospes.lds.S
 extern __bss_end_phys
-extern __bss_start
-extern __bss_end
-extern boot_stack               ; arch/x86/setup.c
 
 ; ---------------------------------------------------------------------------
 ; The Multiboot header. The loader looks for it in the first 8 KiB of the
@@ -175,27 +172,3 @@ boot_l2:                        ; 4 tables x 512 entries of 2 MiB = 4 GiB
     dq (i << 21) | PT_FLAGS | _PAGE_PSE
 %assign i i + 1
 %endrep
-
-; ---------------------------------------------------------------------------
-; 64-bit at the high address: clear .bss, take the boot stack, call C.
-; ---------------------------------------------------------------------------
-section .text
-start64_high:
-    ; The loader clears .bss too (bss_end_addr), but not every loader does
-    ; it right, and a dirty .bss is a miserable bug to find.
-    mov     r12d, edi               ; the Multiboot info, zero-extended
-    mov     rdi, __bss_start
-    mov     rcx, __bss_end
-    sub     rcx, rdi
-    shr     rcx, 3
-    xor     eax, eax
-    rep     stosq
-
-    mov     rsp, boot_stack + STACK_SIZE
-    xor     ebp, ebp                ; a zero frame pointer ends backtraces
-    mov     rdi, r12                ; start_hospes(mbi physical address)
-    call    start_hospes
-.hang:                              ; start_hospes() never returns
-    cli
-    hlt
-    jmp     .hang

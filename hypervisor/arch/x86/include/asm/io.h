@@ -37,4 +37,18 @@ static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c,
                      : "a"(leaf), "c"(0));
 }
 
+/**
+ * @brief Read the time-stamp counter.
+ *
+ * Under QEMU with `-icount shift=0` it counts guest instructions exactly,
+ * which is how `make bench` measures costs deterministically.
+ */
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
 #endif /* ASM_IO_H */

@@ -10,13 +10,16 @@
 #ifndef ASM_LAYOUT_H
 #define ASM_LAYOUT_H
 
+/** @cond INTERNAL */
+/* A constant's C type suffix (UL), which NASM and ld do not know. */
 #ifdef __ASSEMBLER__
 #define _AC(x, suffix) x
 #else
 #define _AC(x, suffix) x##suffix
 #endif
+/** @endcond */
 
-#define PAGE_SHIFT    12
+#define PAGE_SHIFT    12                         /**< log2 of PAGE_SIZE */
 #define PAGE_SIZE     (_AC(1, UL) << PAGE_SHIFT) /**< 4 KiB */
 #define L2_PAGE_SHIFT 21                         /**< 2 MiB pages */
 
@@ -40,8 +43,8 @@
 
 /** @name Boot GDT selectors (head.asm). */
 /**@{*/
-#define BOOT_CS64 0x08
-#define BOOT_DS   0x10
+#define BOOT_CS64 0x08 /**< ring 0, 64-bit code */
+#define BOOT_DS   0x10 /**< ring 0, data */
 /**@}*/
 
 #ifndef __ASSEMBLER__

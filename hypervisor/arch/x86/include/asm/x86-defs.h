@@ -26,8 +26,8 @@
 
 /** @name Page table entry bits */
 /**@{*/
-#define _PAGE_PRESENT 0x001
-#define _PAGE_RW      0x002
+#define _PAGE_PRESENT 0x001 /**< the entry maps something */
+#define _PAGE_RW      0x002 /**< writable */
 #define _PAGE_PSE     0x080 /**< a large page (in an L2 or L3) */
 /**@}*/
 

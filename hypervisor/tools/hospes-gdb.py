@@ -1,0 +1,199 @@
+# hospes-gdb.py: GDB commands that show the hypervisor's state by name.
+#
+# `make gdb` sources this file (see gdbinit.in). Each command reads the
+# hypervisor's own variables through gdb.parse_and_eval(), so it shows
+# what the C code sees, and it never runs code in the target. Type
+# `hospes help` for the list.
+#
+# When the state exists: QEMU's loader zeroes the bss, and start_hospes()
+# (arch/x86/setup.c) fills struct boot_info step by step:
+# multiboot_cmdline() sets the command line, multiboot_init() the memory
+# map, the modules and the reserved ranges. Before that the commands say
+# the state is empty; `break boot_info_print` stops at a point where
+# everything is filled in.
+#
+# Adding a command (later labs: domains, vCPUs, page walks, event
+# channels) is one class: subclass HospesCommand with a `name`, a
+# docstring (its first line is the summary `hospes help` shows; the rest
+# is what `help hospes NAME` adds) and a run() method. Defining the class
+# registers it.
+
+import inspect
+
+import gdb
+
+
+class HospesPrefix(gdb.Command):
+    """Hospes hypervisor commands: `hospes help` lists them."""
+
+    def __init__(self):
+        super().__init__("hospes", gdb.COMMAND_USER, prefix=True)
+
+    def invoke(self, arg, from_tty):
+        # GDB comes here for `hospes` alone and for a name it does not know.
+        if arg.strip():
+            raise gdb.GdbError(f"hospes: no command '{arg.strip()}' "
+                               "(hospes help lists them)")
+        gdb.execute("hospes help", from_tty)
+
+
+HospesPrefix()
+
+# Every `hospes NAME` command, in the order they were defined.
+COMMANDS = []
+
+
+class HospesCommand(gdb.Command):
+    """Base of every `hospes NAME` command; subclasses register themselves."""
+
+    name = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # GDB shows the docstring as the command's help, verbatim.
+        cls.__doc__ = inspect.cleandoc(cls.__doc__)
+        COMMANDS.append(cls)
+        cls()
+
+    def __init__(self):
+        super().__init__("hospes " + self.name, gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        try:
+            self.run(arg.strip())
+        except gdb.MemoryError as e:
+            # Before head.asm turns paging on, our addresses mean nothing.
+            raise gdb.GdbError(f"hospes {self.name}: {e} (the hypervisor's "
+                               "mappings are not up yet: stop in C first, "
+                               "e.g. break start_hospes)") from e
+        except (gdb.error, gdb.GdbError) as e:
+            # A GdbError prints one clean line instead of a Python trace.
+            raise gdb.GdbError(f"hospes {self.name}: {e}") from e
+
+    def run(self, arg):
+        raise NotImplementedError
+
+
+# --- Reading the hypervisor's state ------------------------------------------
+
+def c_string(pointer):
+    """The C string at @pointer, or "(null)" as printk prints NULL."""
+    if int(pointer) == 0:
+        return "(null)"
+    return pointer.string(errors="replace")
+
+
+def c_range(start, end):
+    """[start, end) as the hypervisor prints it (PRIpaddr: 16 hex digits)."""
+    return f"[{int(start):016x}, {int(end):016x})"
+
+
+def entries(array, count):
+    """The first @count elements of the C array @array, checked in size."""
+    n = int(count)
+    capacity = array.type.range()[1] + 1
+    if n > capacity:
+        raise gdb.GdbError(f"{n} entries do not fit the array's "
+                           f"{capacity}: memory is corrupt")
+    return [array[i] for i in range(n)]
+
+
+def mem_type_name(value):
+    """An enum mem_type as a word: MEM_USABLE -> "usable".
+
+    The name comes from the debug information, so new types need no
+    change here; mem_type_name() in common/bootinfo.c words ACPI and bad
+    RAM a little differently ("ACPI data", "unusable").
+    """
+    name = str(value)
+    return name[len("MEM_"):].lower() if name.startswith("MEM_") else name
+
+
+# --- Backtraces --------------------------------------------------------------
+
+# The code each stack starts in: head.asm calls start_hospes() from
+# start64_high on the boot stack. Assembly carries no unwind information,
+# so past these GDB would guess and print garbage from above the stack.
+OUTERMOST = {"start64_high"}
+
+
+class OutermostFrameFilter:
+    """End every backtrace at the code that set its stack up."""
+
+    def __init__(self):
+        self.name = "hospes-outermost"
+        self.priority = 100
+        self.enabled = True
+        gdb.frame_filters[self.name] = self
+
+    def filter(self, frames):
+        for frame in frames:
+            yield frame
+            if frame.inferior_frame().name() in OUTERMOST:
+                return
+
+
+OutermostFrameFilter()
+
+
+# --- The commands ------------------------------------------------------------
+
+class Help(HospesCommand):
+    """List the Hospes commands, with a line on each."""
+
+    name = "help"
+
+    def run(self, arg):
+        print("Hospes commands (help hospes NAME for more):")
+        for cls in COMMANDS:
+            print(f"  hospes {cls.name:10} {cls.__doc__.splitlines()[0]}")
+
+
+class Cmdline(HospesCommand):
+    """Print the command line the hypervisor parsed (boot_info.cmdline).
+
+    Set by multiboot_cmdline() early in start_hospes(); empty before.
+    """
+
+    name = "cmdline"
+
+    def run(self, arg):
+        cmdline = gdb.parse_and_eval("boot_info.cmdline")
+        if int(cmdline) == 0:
+            print("The command line is not read yet: multiboot_cmdline() "
+                  "sets it in start_hospes().")
+            return
+        print(f"Command line: {c_string(cmdline)}")
+
+
+class Memmap(HospesCommand):
+    """Print the memory map, the modules and the reserved ranges.
+
+    Reads boot_info as multiboot_init() left it, and prints it as
+    boot_info_print() does: "[start, end) (type)". Empty until
+    multiboot_init() has run in start_hospes(); `break boot_info_print`
+    stops just after.
+    """
+
+    name = "memmap"
+
+    def run(self, arg):
+        bi = gdb.parse_and_eval("boot_info")
+        regions = entries(bi["map"], bi["nr_map"])
+        if not regions:
+            print("The memory map is not read yet: multiboot_init() fills "
+                  "it in start_hospes().")
+            return
+        print(f"Memory map ({len(regions)} regions), from "
+              f"{c_string(bi['loader'])}:")
+        for r in regions:
+            print(f" {c_range(r['start'], r['end'])} "
+                  f"({mem_type_name(r['type'])})")
+        modules = entries(bi["modules"], bi["nr_modules"])
+        print(f"Modules: {len(modules)}")
+        for i, m in enumerate(modules):
+            print(f" module {i}: {c_range(m['start'], m['end'])} "
+                  f"'{c_string(m['string'])}'")
+        print("Reserved at boot:")
+        for r in entries(bi["reserved"], bi["nr_reserved"]):
+            print(f" {c_range(r['start'], r['end'])} {c_string(r['what'])}")
