@@ -1,0 +1,2 @@
+# Fixture .mk: a lab 1 block.
+FLAGS := sol_lab1_mk
