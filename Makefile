@@ -37,6 +37,11 @@ all: hypervisor
 .PHONY: all
 
 include hypervisor/build.mk
+include grading/grading.mk
+include grading/autograder.mk
+include labs/labs.mk
+include tests/unit/unit.mk
+include docs/docs.mk
 
 # ---------------------------------------------------------------------------
 # Tools
@@ -87,6 +92,42 @@ $(BUILD)/gdbinit: hypervisor/tools/gdbinit.in $(HV_ELF)
 	@mkdir -p $(@D)
 	sed -e 's|@ELF@|$(HV_ELF)|' -e 's|@PORT@|$(GDBPORT)|' \
 	  -e 's|@GDBPY@|hypervisor/tools/hospes-gdb.py|' $< > $@
+
+# ---------------------------------------------------------------------------
+# Checks
+# ---------------------------------------------------------------------------
+
+test: deps
+	@BUILD=$(BUILD) tests/run-all.sh
+.PHONY: test
+
+bench: deps hypervisor
+	@tests/bench/boot.sh $(HV_ELF)
+.PHONY: bench
+
+# The C sources clang-format looks after (generated files are in build/).
+# The generator's test fixtures (tests/labs/) are deliberately odd input.
+FORMAT_SRCS = $(filter-out tests/labs/%,\
+	$(shell git ls-files -co --exclude-standard '*.c' '*.h' 2>/dev/null))
+
+format:
+	clang-format -i $(FORMAT_SRCS)
+.PHONY: format
+
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_SRCS) && \
+	  echo "format-check: $(words $(FORMAT_SRCS)) files clean"
+.PHONY: format-check
+
+# compile_commands.json for clangd and other editors.
+compdb: deps
+	$(MAKE) clean-objs
+	bear -- $(MAKE) hypervisor unit-build
+.PHONY: compdb
+
+clean-objs:
+	rm -rf $(BUILD)/hypervisor $(BUILD)/tests/unit
+.PHONY: clean-objs
 
 help:
 	@echo "make              build the hypervisor ($(HV_ELF))"

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Boot-time benchmark (`make bench`).
+#
+# Wall time: QEMU start to the banner and to "Boot complete", five boots,
+# medians (noisy: the host's load shows). Instructions: one boot under
+# `-icount shift=0,sleep=off`, where the TSC counts guest instructions
+# exactly, so the figures repeat run after run (see QEMU.md).
+#
+# Usage: tests/bench/boot.sh ELF [RUNS]
+set -euo pipefail
+
+elf=$1
+runs=${2:-5}
+qemu=${QEMU:-qemu-system-x86_64}
+qemu_args=(-cpu max -m 512M -smp 2 -nographic -no-reboot -kernel "$elf")
+
+now_ms() { date +%s%3N; }
+
+# Boot with extra QEMU arguments "$@"; print "banner_ms complete_ms" and the
+# "Boot took" line. The hypervisor halts forever after "Boot complete", so
+# we read its output as it comes and stop QEMU there.
+boot() {
+    local start banner=- line took=
+    start=$(now_ms)
+    coproc QEMU_PROC { exec "$qemu" "${qemu_args[@]}" "$@" 2>&1; }
+    while IFS= read -r line <&"${QEMU_PROC[0]}"; do
+        case $line in
+        *"(HV) Hospes "*) banner=$(($(now_ms) - start)) ;;
+        *"Boot took"*) took=$line ;;
+        *"(HV) Boot complete"*)
+            echo "$banner $(($(now_ms) - start)) $took"
+            break
+            ;;
+        esac
+    done
+    kill "$QEMU_PROC_PID" 2>/dev/null || true
+    wait "$QEMU_PROC_PID" 2>/dev/null || true
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+banners=() completes=()
+for ((i = 0; i < runs; i++)); do
+    read -r b c _ < <(boot -append "")
+    banners+=("$b")
+    completes+=("$c")
+done
+echo "boot to banner:   median $(printf '%s\n' "${banners[@]}" | median) ms" \
+    "over $runs boots (${banners[*]})"
+echo "boot to complete: median $(printf '%s\n' "${completes[@]}" | median) ms" \
+    "over $runs boots (${completes[*]})"
+
+took=$(boot -icount shift=0,sleep=off -append "loglvl=all")
+hv=$(sed -n 's/.*Boot took \([0-9]*\) TSC ticks in start_hospes.*/\1/p' <<<"$took")
+total=$(sed -n 's/.*, \([0-9]*\) since reset.*/\1/p' <<<"$took")
+echo "instructions (icount): ${hv:-?} in start_hospes()," \
+    "${total:-?} since reset (firmware included)"
