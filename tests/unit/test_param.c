@@ -294,12 +294,25 @@ END_TEST
  * Sizes.
  */
 
+/* A command line and the value of `mem` it must give. */
+struct size_case {
+    const char *cmdline;
+    uint64_t want;
+};
+
+/* Parse each case and check the value it gives. */
+static void check_sizes(const struct size_case *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        parse_ok(cases[i].cmdline);
+        ck_assert_msg(opt_mem == cases[i].want, "\"%s\" gave %llu",
+                      cases[i].cmdline, (unsigned long long)opt_mem);
+    }
+}
+
 START_TEST(test_size_units)
 {
-    static const struct {
-        const char *cmdline;
-        uint64_t want;
-    } cases[] = {
+    static const struct size_case cases[] = {
         { "mem=1B", 1 },
         { "mem=1b", 1 },
         { "mem=2K", 2ULL << 10 },
@@ -316,20 +329,13 @@ START_TEST(test_size_units)
         { "mem=512M", 512ULL << 20 },
     };
 
-    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-        parse_ok(cases[i].cmdline);
-        ck_assert_msg(opt_mem == cases[i].want, "\"%s\" gave %llu",
-                      cases[i].cmdline, (unsigned long long)opt_mem);
-    }
+    check_sizes(cases, ARRAY_SIZE(cases));
 }
 END_TEST
 
 START_TEST(test_size_overflow_saturates)
 {
-    static const struct {
-        const char *cmdline;
-        uint64_t want;
-    } cases[] = {
+    static const struct size_case cases[] = {
         { "mem=16777215T", 16777215ULL << 40 }, /* the largest that fits */
         { "mem=16777216T", UINT64_MAX },        /* 2^64 */
         { "mem=17179869184G", UINT64_MAX },
@@ -338,11 +344,7 @@ START_TEST(test_size_overflow_saturates)
         { "mem=99999999999999999999999B", UINT64_MAX },
     };
 
-    for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-        parse_ok(cases[i].cmdline);
-        ck_assert_msg(opt_mem == cases[i].want, "\"%s\" gave %llu",
-                      cases[i].cmdline, (unsigned long long)opt_mem);
-    }
+    check_sizes(cases, ARRAY_SIZE(cases));
 }
 END_TEST
 
