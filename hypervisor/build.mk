@@ -58,7 +58,8 @@ $(BUILD)/hypervisor/arch/x86/boot/%.o: hypervisor/arch/x86/boot/%.asm \
 
 $(HV_OUT)/hospes.lds: hypervisor/arch/x86/hospes.lds.S
 	@mkdir -p $(@D)
-	$(Q)$(CC) -E -P -undef -x c -D__ASSEMBLER__ -Ihypervisor/arch/x86/include \
+	$(Q)$(CC) -E -P -undef -x c -D__ASSEMBLER__ -Ihypervisor/include \
+	  -Ihypervisor/arch/x86/include \
 	  -MMD -MP -MT $@ -MF $@.d $< -o $@
 
 # A symbol table from an image: pass 1 uses an empty one.

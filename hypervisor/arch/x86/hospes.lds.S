@@ -41,6 +41,14 @@ SECTIONS
         _etext = .;
     } :image
 
+    /*
+     * Read-only data, each part of the image on pages of its own so that
+     * the page tables (arch/x86/mm.c) can give it its own rights: text
+     * read-only and executable, this read-only and not executable, data
+     * and bss writable and not executable.
+     */
+    . = ALIGN(PAGE_SIZE);
+    __ro_start = .;
     .rodata : AT_PHYS(.rodata) {
         *(.rodata .rodata.*)
     } :image
@@ -50,17 +58,21 @@ SECTIONS
         KEEP(*(hospes_params))
     } :image
 
-    .data : AT_PHYS(.data) {
-        *(.data .data.*)
-        *(.got .got.plt)
-    } :image
-
     /*
-     * The symbol table comes last of all loaded data, so that its size,
-     * which differs between the two link passes, moves no function.
+     * The symbol table holds only functions, and comes after all of
+     * them, so its size, which differs between the link passes, moves
+     * no function.
      */
     .hv_symbols : AT_PHYS(.hv_symbols) {
         KEEP(*(.hv_symbols))
+    } :image
+    . = ALIGN(PAGE_SIZE);
+    __ro_end = .;
+
+    .data : AT_PHYS(.data) {
+        __rw_start = .;
+        *(.data .data.*)
+        *(.got .got.plt)
         . = ALIGN(PAGE_SIZE);
     } :image
     __load_end = .;

@@ -13,6 +13,7 @@
 #include <asm/layout.h>
 #include <hospes/bootinfo.h>
 #include <hospes/console.h>
+#include <hospes/mm.h>
 #include <hospes/param.h>
 #include <hospes/printk.h>
 #include <hospes/selftest.h>
@@ -55,9 +56,15 @@ void start_hospes(paddr_t mbi_pa)
     boot_mem_limit(&boot_info);
     boot_info_print(&boot_info);
 
+    /* Machine memory: page tables, frame table, heap (lab 2). */
+    boot_allocator_init(&boot_info);
+    if (!arch_init_memory())
+        heap_init();
+    mem_report();
+
     /*
-     * Lab 2: page allocator and page tables. Lab 3: traps, APIC, timers,
-     * the other CPUs, the scheduler. Lab 4: dom0 from the first module.
+     * Lab 3: traps, APIC, timers, the other CPUs, the scheduler.
+     * Lab 4: dom0 from the first module.
      */
 
     selftest_run();

@@ -22,4 +22,12 @@ void multiboot_init(paddr_t mbi_pa);
 /** @brief Identify the CPU and print its vendor, model and features. */
 void cpu_print_info(void);
 
+/**
+ * @brief Build the hypervisor's page tables and the frame table, and
+ *        switch to them. Needs the boot allocator.
+ * @return 0, or -errno if they could not be built: the boot page tables
+ *         then stay, and there can be no heap.
+ */
+int arch_init_memory(void);
+
 #endif /* ARCH_X86_SETUP_H */

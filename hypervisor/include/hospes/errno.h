@@ -13,6 +13,7 @@
 #define EPERM  XEN_EPERM  /**< Operation not permitted. */
 #define ENOENT XEN_ENOENT /**< No such entry. */
 #define ENOMEM XEN_ENOMEM /**< Out of memory. */
+#define EBUSY  XEN_EBUSY  /**< Something is in the way. */
 #define EINVAL XEN_EINVAL /**< Invalid argument. */
 #define ENOSPC XEN_ENOSPC /**< No space left. */
 #define ERANGE XEN_ERANGE /**< Result out of range. */

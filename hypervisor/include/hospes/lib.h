@@ -31,6 +31,12 @@ void *memset(void *s, int c, size_t n);
 void *memcpy(void *dst, const void *src, size_t n);
 
 /**
+ * @brief Copy @p n bytes from @p src to @p dst; the areas may overlap.
+ * @return @p dst.
+ */
+void *memmove(void *dst, const void *src, size_t n);
+
+/**
  * @brief Compare @p n bytes.
  * @return <0, 0 or >0 as @p a sorts before, equal to or after @p b.
  */

@@ -37,6 +37,38 @@ static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c,
                      : "a"(leaf), "c"(0));
 }
 
+/** @brief Read model-specific register @p msr. */
+static inline uint64_t rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/** @brief Write @p v to model-specific register @p msr. */
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+    __asm__ volatile("wrmsr"
+                     :
+                     : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+/** @brief Load CR3: switch page tables (and flush non-global TLB entries). */
+static inline void write_cr3(paddr_t pa)
+{
+    __asm__ volatile("mov %0, %%cr3" : : "r"(pa) : "memory");
+}
+
+/** @brief The current page-table base. */
+static inline paddr_t read_cr3(void)
+{
+    paddr_t pa;
+
+    __asm__ volatile("mov %%cr3, %0" : "=r"(pa));
+    return pa;
+}
+
 /**
  * @brief Read the time-stamp counter.
  *

@@ -10,18 +10,9 @@
 #ifndef ASM_LAYOUT_H
 #define ASM_LAYOUT_H
 
-/** @cond INTERNAL */
-/* A constant's C type suffix (UL), which NASM and ld do not know. */
-#ifdef __ASSEMBLER__
-#define _AC(x, suffix) x
-#else
-#define _AC(x, suffix) x##suffix
-#endif
-/** @endcond */
+#include <hospes/page.h>
 
-#define PAGE_SHIFT    12                         /**< log2 of PAGE_SIZE */
-#define PAGE_SIZE     (_AC(1, UL) << PAGE_SHIFT) /**< 4 KiB */
-#define L2_PAGE_SHIFT 21                         /**< 2 MiB pages */
+#define L2_PAGE_SHIFT 21 /**< 2 MiB pages */
 
 /** Where the boot loader puts the image: the first byte above 1 MiB. */
 #define HV_PHYS_START _AC(0x100000, UL)
@@ -32,8 +23,18 @@
  */
 #define HV_VIRT_START _AC(0xffff82d080000000, UL)
 
-/** All of machine memory is mapped here (PML4 slot 262), as in Xen. */
+/**
+ * The frame table, one struct page_info per machine frame (Xen's address:
+ * PML4 slot 261, 128 GiB above the image's 2 GiB window).
+ */
+#define FRAMETABLE_VIRT_START _AC(0xffff82e000000000, UL)
+/** Room for the frame table: enough for 16 TiB of RAM. */
+#define FRAMETABLE_SIZE _AC(0x2000000000, UL)
+
+/** All of machine memory is mapped here (PML4 slots 262-271), as in Xen. */
 #define DIRECTMAP_VIRT_START _AC(0xffff830000000000, UL)
+/** End of the direct map (5 TiB, as in Xen): RAM above this is not used. */
+#define DIRECTMAP_VIRT_END _AC(0xffff880000000000, UL)
 
 /**
  * Size of a CPU stack. Stacks are aligned to their size, so the stack a

@@ -6,6 +6,8 @@
 #ifndef ASM_X86_DEFS_H
 #define ASM_X86_DEFS_H
 
+#include <hospes/page.h>
+
 /** @name CR0 bits */
 /**@{*/
 #define X86_CR0_PE (1 << 0)   /**< protected mode */
@@ -22,13 +24,20 @@
 /**@{*/
 #define MSR_EFER 0xc0000080 /**< extended features */
 #define EFER_LME (1 << 8)   /**< long mode enable */
+#define EFER_NXE (1 << 11)  /**< no-execute page bit enable */
 /**@}*/
 
 /** @name Page table entry bits */
 /**@{*/
 #define _PAGE_PRESENT 0x001 /**< the entry maps something */
 #define _PAGE_RW      0x002 /**< writable */
+#define _PAGE_USER    0x004 /**< ring 3 may use it */
 #define _PAGE_PSE     0x080 /**< a large page (in an L2 or L3) */
+#define _PAGE_GLOBAL  0x100 /**< survives CR3 reloads */
+/** Never execute from this page (needs EFER.NXE). */
+#define _PAGE_NX (_AC(1, UL) << 63)
+/** The frame address bits of an entry. */
+#define PADDR_MASK _AC(0x000ffffffffff000, UL)
 /**@}*/
 
 /** @name CPUID */
@@ -36,6 +45,7 @@
 #define CPUID_EXT_BASE     0x80000000 /**< highest extended leaf */
 #define CPUID_EXT_FEATURES 0x80000001 /**< extended feature flags */
 #define CPUID_EXT_EDX_LM   (1 << 29)  /**< long mode */
+#define CPUID_EXT_EDX_NX   (1 << 20)  /**< no-execute pages */
 /**@}*/
 
 #endif /* ASM_X86_DEFS_H */
