@@ -173,6 +173,21 @@ unsigned long heap_free_pages(void)
     return heap.free_pages;
 }
 
+unsigned long heap_free_blocks(unsigned int order)
+{
+    return order <= MAX_ORDER ? heap.blocks[order] : 0;
+}
+
+int heap_largest_free_order(void)
+{
+    int order;
+
+    for (order = MAX_ORDER; order >= 0; order--)
+        if (heap.blocks[order])
+            break;
+    return order;
+}
+
 void heap_dump(void)
 {
     unsigned int i;

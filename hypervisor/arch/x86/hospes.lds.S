@@ -58,6 +58,11 @@ SECTIONS
         KEEP(*(hospes_params))
     } :image
 
+    /* Self-tests (hospes/selftest.h). */
+    hospes_selftests : AT_PHYS(hospes_selftests) {
+        KEEP(*(hospes_selftests))
+    } :image
+
     /*
      * The symbol table holds only functions, and comes after all of
      * them, so its size, which differs between the link passes, moves

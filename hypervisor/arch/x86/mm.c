@@ -29,6 +29,7 @@
 #include <hospes/lib.h>
 #include <hospes/mm.h>
 #include <hospes/printk.h>
+#include <hospes/selftest.h>
 
 #include "setup.h"
 
@@ -302,3 +303,94 @@ int arch_init_memory(void)
            pt_pages << (PAGE_SHIFT - 10));
     return 0;
 }
+
+/**
+ * The leaf entry that maps @p va in the live page tables, and its level
+ * (1 for 4 KiB, 2 for 2 MiB); NULL if nothing maps it.
+ */
+static const pgentry_t *lookup(unsigned long va, unsigned int *level)
+{
+    const pgentry_t *t = __va(read_cr3() & PADDR_MASK);
+
+    for (*level = 4;; (*level)--) {
+        const pgentry_t *e = &t[table_index(va, *level)];
+
+        if (!(*e & _PAGE_PRESENT))
+            return NULL;
+        if (*level == 1 || (*e & _PAGE_PSE))
+            return e;
+        t = __va(*e & PADDR_MASK);
+    }
+}
+
+/** An address and the rights its mapping must have. */
+struct mapping_case {
+    const char *what;   /**< for the report */
+    const void *va;     /**< the address */
+    pgentry_t want;     /**< flags that must be set; 0: must be unmapped */
+    pgentry_t unwanted; /**< flags that must be clear */
+};
+
+/** Check one mapping_case. @return 1 if it fails */
+static int check_mapping(const struct mapping_case *c)
+{
+    unsigned int level;
+    const pgentry_t *e = lookup((unsigned long)c->va, &level);
+    bool ok =
+        c->want ? e && (*e & c->want) == c->want && !(*e & c->unwanted) : !e;
+
+    printk("pagetables check: %-28s %p %s: %s\n", c->what, c->va,
+           !e           ? "not mapped"
+           : level == 2 ? "2M page"
+                        : "4K page",
+           ok ? "ok" : "WRONG");
+    return !ok;
+}
+
+/** A read-only object of the image, for its mapping's rights. */
+static const int rodata_probe = 1;
+
+/** A variable of the image, to reach through two mappings. */
+static volatile unsigned long alias_probe;
+
+/**
+ * Lab 2 exercise 3: the live page tables give each part of the image its
+ * rights, map RAM in the direct map (with large pages), and leave the
+ * first 2 MiB and the stack guard unmapped.
+ */
+static int selftest_pagetables(void)
+{
+    const pgentry_t nx = nx_mask, present = _PAGE_PRESENT;
+    const struct mapping_case cases[] = {
+        { "NULL", NULL, 0, 0 },
+        { "last byte below 2 MiB", (void *)0x1fffff, 0, 0 },
+        { "text: read-only, executable", (void *)selftest_pagetables, present,
+          _PAGE_RW | _PAGE_NX },
+        { "rodata: read-only, no exec", &rodata_probe, present | nx, _PAGE_RW },
+        { "bss: writable, no exec", &pt_pages, present | _PAGE_RW | nx, 0 },
+        { "stack guard page", boot_stack, 0, 0 },
+        { "stack", boot_stack + PAGE_SIZE, present | _PAGE_RW | nx, 0 },
+        { "direct map at 2 MiB", __va(L2_FRAMES << PAGE_SHIFT),
+          present | _PAGE_RW | _PAGE_PSE | nx, 0 },
+        { "frame table", frame_table, present | _PAGE_RW | nx, 0 },
+    };
+    volatile unsigned long *alias = __va(__pa_image((void *)&alias_probe));
+    unsigned int i;
+    int bad = 0;
+
+    if (read_cr3() != virt_to_maddr(idle_pg_table)) {
+        printk(LOG_ERR "pagetables check: still on the boot page tables\n");
+        return 1;
+    }
+    for (i = 0; i < ARRAY_SIZE(cases); i++)
+        bad += check_mapping(&cases[i]);
+
+    /* One frame, two addresses: what one writes, the other reads. */
+    *alias = 0x5a5a1234abcdUL;
+    bad += alias_probe != 0x5a5a1234abcdUL;
+    printk("pagetables check: a write through the direct map reads back "
+           "through the image: %s\n",
+           alias_probe == 0x5a5a1234abcdUL ? "ok" : "WRONG");
+    return bad;
+}
+SELFTEST("pagetables", selftest_pagetables);

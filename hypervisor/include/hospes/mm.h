@@ -217,6 +217,12 @@ void free_heap_pages(struct page_info *pg, unsigned int order);
 /** @brief Frames free in the heap right now. */
 unsigned long heap_free_pages(void);
 
+/** @brief Free blocks of exactly 2^@p order frames right now. */
+unsigned long heap_free_blocks(unsigned int order);
+
+/** @brief The order of the largest free block, or -1 if the heap is empty. */
+int heap_largest_free_order(void);
+
 /** @brief Print the free blocks of each order (at LOG_INFO). */
 void heap_dump(void);
 

@@ -4,11 +4,31 @@
  *
  * The grader boots the hypervisor with a self-test selected; the test
  * prints what it checked and the hypervisor then powers off with the
- * verdict (see hospes/shutdown.h). Each lab adds its tests to the table in
- * common/selftest.c. Design page: docs/grading.md.
+ * verdict (see hospes/shutdown.h). A test registers itself, in the file of
+ * what it tests, with
+ *
+ *     static int selftest_alloc(void) { ... return failures; }
+ *     SELFTEST("alloc", selftest_alloc);
+ *
+ * Design page: docs/grading.md.
  */
 #ifndef HOSPES_SELFTEST_H
 #define HOSPES_SELFTEST_H
+
+/** One named self-test. */
+struct selftest {
+    const char *name; /**< as given to `selftest=` */
+    int (*run)(void); /**< returns the number of failed checks */
+};
+
+/* The macro reads better aligned by hand than as clang-format has it. */
+/* clang-format off */
+/** Register function @p fn_ as the self-test called @p name_. */
+#define SELFTEST(name_, fn_)                                                \
+    static const struct selftest __selftest_##fn_                           \
+        __section("hospes_selftests") __used __aligned(8) = {               \
+            .name = (name_), .run = (fn_) }
+/* clang-format on */
 
 /**
  * @brief Run the self-tests the `selftest=` option names, if any.
