@@ -14,6 +14,7 @@ HV_CFLAGS := -std=gnu11 -ffreestanding -m64 -mno-red-zone \
 	-mgeneral-regs-only -fpie -fno-stack-protector -fcf-protection=none \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
 	-mno-omit-leaf-frame-pointer -fno-optimize-sibling-calls \
+	-fno-strict-aliasing -fno-tree-loop-distribute-patterns \
 	-Og -g -Wall -Wextra -Werror \
 	-include hospes/compiler.h -Ihypervisor/include -MMD -MP
 # Only arch code sees the arch headers: common/ goes through hospes/.

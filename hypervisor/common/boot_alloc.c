@@ -70,7 +70,7 @@ static unsigned long cut(unsigned long start, unsigned long end)
     return removed;
 }
 
-void boot_allocator_init(const struct boot_info *bi)
+unsigned long boot_allocator_init(const struct boot_info *bi)
 {
     unsigned int i;
 
@@ -90,6 +90,7 @@ void boot_allocator_init(const struct boot_info *bi)
         mem_accounting.reserved +=
             cut(bi->reserved[i].start >> PAGE_SHIFT,
                 ROUNDUP(bi->reserved[i].end, PAGE_SIZE) >> PAGE_SHIFT);
+    return mem_accounting.usable - mem_accounting.low - mem_accounting.reserved;
 }
 
 mfn_t alloc_boot_pages(unsigned long nr, unsigned long align, paddr_t limit)

@@ -8,6 +8,7 @@
 /** The handout folders, by lab number (labs/NN-name/README.md). */
 static const char *const handouts[] = {
     [1] = "labs/01-boot/README.md",
+    [2] = "labs/02-memory/README.md",
 };
 
 void lab_todo(unsigned int lab, unsigned int exercise, const char *what)

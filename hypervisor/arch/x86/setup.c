@@ -57,8 +57,9 @@ void start_hospes(paddr_t mbi_pa)
     boot_info_print(&boot_info);
 
     /* Machine memory: page tables, frame table, heap (lab 2). */
-    boot_allocator_init(&boot_info);
-    if (!arch_init_memory())
+    if (!boot_allocator_init(&boot_info))
+        printk(LOG_ERR "No usable RAM above 1 MiB: no page tables, no heap\n");
+    else if (!arch_init_memory())
         heap_init();
     mem_report();
 

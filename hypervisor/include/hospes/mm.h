@@ -185,8 +185,9 @@ static inline struct page_info *virt_to_page(const void *va)
 /**
  * @brief Take the memory the boot allocator may hand out from @p bi:
  *        usable RAM minus the reserved ranges and the first MiB.
+ * @return the number of frames it may hand out (0: no memory to manage).
  */
-void boot_allocator_init(const struct boot_info *bi);
+unsigned long boot_allocator_init(const struct boot_info *bi);
 
 /**
  * @brief Allocate @p nr frames aligned to @p align frames, below @p limit.
