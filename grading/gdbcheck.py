@@ -4,7 +4,8 @@ It does what a student does with `make qemu-gdb` and `make gdb`: QEMU
 starts stopped and waits for GDB; GDB runs the set-up students use
 (hypervisor/tools/gdbinit.in, with its `hospes` commands), breaks in
 start_hospes(), looks at the backtrace, steps over a couple of lines,
-breaks in boot_info_print(), runs `hospes cmdline` and `hospes memmap`,
+breaks in boot_info_print(), runs `hospes cmdline`, `hospes memmap` and
+`hospes pagewalk`,
 and lets the boot run to its end, machine_halt(). None of the steps needs a
 lab exercise to be done, so a fresh handout passes it too: this proves the
 tools, not the student's code.
@@ -105,6 +106,16 @@ def gdb_steps():
         nr_map = int(gdb.parse_and_eval("boot_info.nr_map"))
         expect("`hospes memmap` shows each of boot_info's regions",
                regions == nr_map, f"{regions} shown, nr_map = {nr_map}")
+
+        walk = gdb.execute("hospes pagewalk start_hospes", to_string=True)
+        print(walk, end="")
+        # The image is linked at its physical address + HV_VIRT_START
+        # (hypervisor/arch/x86/include/asm/layout.h).
+        phys = gdb.parse_and_eval("(unsigned long)start_hospes - "
+                                  "0xffff82d080000000")
+        expect("`hospes pagewalk` finds start_hospes's machine address",
+               f"-> machine address 0x{int(phys):x}" in walk,
+               walk.strip().splitlines()[-1] if walk.strip() else "nothing")
 
         gdb.execute("delete breakpoints")
         gdb.execute("break machine_halt")

@@ -197,3 +197,67 @@ class Memmap(HospesCommand):
         print("Reserved at boot:")
         for r in entries(bi["reserved"], bi["nr_reserved"]):
             print(f" {c_range(r['start'], r['end'])} {c_string(r['what'])}")
+
+
+class Heap(HospesCommand):
+    """Print the heap's free blocks per order (lab 2).
+
+    Reads the buddy allocator's state (`heap` in common/page_alloc.c),
+    as heap_dump() prints it. Empty until heap_init() has run.
+    """
+
+    name = "heap"
+
+    def run(self, arg):
+        heap = gdb.parse_and_eval("heap")
+        blocks = heap["blocks"]
+        print(f"Heap: {int(heap['free_pages'])} frames free; free blocks "
+              "per order:")
+        for order in range(blocks.type.range()[1] + 1):
+            if int(blocks[order]):
+                print(f"  order {order:2}: {int(blocks[order])}")
+
+
+# Where all machine memory is mapped (asm/layout.h), and the entry bits
+# the walk reads (asm/x86-defs.h).
+DIRECTMAP_VIRT_START = 0xffff830000000000
+PADDR_MASK = 0x000ffffffffff000
+ENTRY_BITS = [(1 << 0, "present"), (1 << 1, "rw"), (1 << 2, "user"),
+              (1 << 7, "pse"), (1 << 8, "global"), (1 << 63, "nx")]
+
+
+class Pagewalk(HospesCommand):
+    """Walk the live page tables for a virtual address: `hospes pagewalk VA`.
+
+    Starts at CR3 and reads each level's entry through the direct map, as
+    the CPU would, printing the entry, its flags and where it leads.
+    Works once paging is on (after head.asm) and CR3 points at tables
+    the direct map reaches (the first 4 GiB early, all RAM after lab 2's
+    arch_init_memory()).
+    """
+
+    name = "pagewalk"
+
+    def run(self, arg):
+        if not arg:
+            raise gdb.GdbError("usage: hospes pagewalk VIRTUAL-ADDRESS")
+        va = int(gdb.parse_and_eval(f"(unsigned long)({arg})"))
+        table = int(gdb.parse_and_eval("$cr3")) & PADDR_MASK
+        memory = gdb.selected_inferior()
+        print(f"Walk of 0x{va:016x} from CR3 0x{table:x}:")
+        for level in (4, 3, 2, 1):
+            index = (va >> (12 + 9 * (level - 1))) & 511
+            raw = memory.read_memory(DIRECTMAP_VIRT_START + table + index * 8,
+                                     8)
+            entry = int.from_bytes(bytes(raw), "little")
+            flags = " ".join(name for bit, name in ENTRY_BITS if entry & bit)
+            print(f"  L{level}[{index:3}] = 0x{entry:016x}  {flags}")
+            if not entry & 1:
+                print("  not mapped")
+                return
+            frame = entry & PADDR_MASK
+            if level == 1 or entry & (1 << 7):
+                offset = va & ((1 << (12 + 9 * (level - 1))) - 1)
+                print(f"  -> machine address 0x{frame + offset:x}")
+                return
+            table = frame
