@@ -29,6 +29,7 @@ static struct {
     unsigned long start;
     unsigned long end;
 } ranges[MAX_BOOT_RANGES];
+/** Entries of ranges[] in use. */
 static unsigned int nr_ranges;
 
 /** Where the usable frames went; heap_init() completes it. */

@@ -18,8 +18,9 @@
 static char opt_selftest[128];
 string_param("selftest", opt_selftest);
 
-/** The registered tests, from the linker. */
+/** The first registered test, from the linker. */
 extern const struct selftest __start_hospes_selftests[];
+/** One past the last registered test. */
 extern const struct selftest __stop_hospes_selftests[];
 
 /** Run the test called @p name. @return the number of failed checks. */

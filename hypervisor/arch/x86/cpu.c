@@ -13,9 +13,8 @@
 
 #include "setup.h"
 
-#define CPUID_VENDOR   0x00000000 /**< highest basic leaf, vendor name */
-#define CPUID_FEATURES 0x00000001 /**< family, model, feature flags */
-#define CPUID_SVM      0x8000000a /**< SVM revision and features */
+#define CPUID_VENDOR 0x00000000 /**< highest basic leaf, vendor name */
+#define CPUID_SVM    0x8000000a /**< SVM revision and features */
 
 /** One feature bit to report. */
 struct cpu_feature {

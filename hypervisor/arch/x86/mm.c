@@ -45,16 +45,26 @@ typedef uint64_t pgentry_t;
 
 /** @name Rights of the hypervisor's mappings */
 /**@{*/
+/** Code: read-only, executable. */
 #define PAGE_HV_RX (_PAGE_PRESENT | _PAGE_GLOBAL)
+/** Read-only data: not writable, not executable. */
 #define PAGE_HV_RO (_PAGE_PRESENT | _PAGE_GLOBAL | _PAGE_NX)
+/** Data: writable, not executable. */
 #define PAGE_HV_RW (_PAGE_PRESENT | _PAGE_RW | _PAGE_GLOBAL | _PAGE_NX)
 /** Intermediate levels allow everything; the leaf entry decides. */
 #define PAGE_TABLE (_PAGE_PRESENT | _PAGE_RW)
 /**@}*/
 
-/** The image's parts, from the linker script. */
-extern const char _stext[], _etext[], __ro_start[], __ro_end[];
-extern const char __rw_start[], __bss_end[], boot_stack[];
+/** @name The image's parts, from the linker script */
+/**@{*/
+extern const char _stext[];     /**< start of the code */
+extern const char _etext[];     /**< end of the code */
+extern const char __ro_start[]; /**< start of the read-only data */
+extern const char __ro_end[];   /**< end of the read-only data */
+extern const char __rw_start[]; /**< start of .data, then .bss */
+extern const char __bss_end[];  /**< end of .bss: end of the image */
+extern const char boot_stack[]; /**< foot of the boot stack (in .bss) */
+/**@}*/
 
 /** The top-level table of the hypervisor's page tables. */
 static pgentry_t *idle_pg_table;
@@ -264,6 +274,19 @@ static void enable_nx(void)
 }
 
 /**
+ * Turn on global pages if the CPU has them, so that the hypervisor's
+ * mappings (_PAGE_GLOBAL) survive the CR3 switches between guests.
+ */
+static void enable_global_pages(void)
+{
+    uint32_t a, b, c, d;
+
+    cpuid(CPUID_FEATURES, &a, &b, &c, &d);
+    if (d & CPUID_EDX_PGE)
+        write_cr4(read_cr4() | X86_CR4_PGE);
+}
+
+/**
  * Point the GDT register at the direct-map alias of the GDT it points at
  * now (head.asm's, at its identity-mapped address, which is about to
  * disappear). Lab 3 replaces it with a GDT per CPU.
@@ -297,6 +320,7 @@ int arch_init_memory(void)
     }
     move_gdt();
     write_cr3(virt_to_maddr(idle_pg_table));
+    enable_global_pages();
     frame_table = (struct page_info *)FRAMETABLE_VIRT_START;
     memset(frame_table, 0, max_page * sizeof(*frame_table));
     printk("Page tables: %lu KiB; running on them\n",

@@ -122,7 +122,7 @@ struct page_info {
 
 /** @name count_info: state and flags */
 /**@{*/
-#define PGC_state_shift    60
+#define PGC_state_shift    60 /**< where the state field starts */
 #define PGC_state_mask     (3UL << PGC_state_shift) /**< the state field */
 #define PGC_state_reserved (0UL << PGC_state_shift) /**< not in the heap */
 #define PGC_state_free     (1UL << PGC_state_shift) /**< in a free block */

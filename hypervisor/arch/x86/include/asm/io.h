@@ -60,6 +60,21 @@ static inline void write_cr3(paddr_t pa)
     __asm__ volatile("mov %0, %%cr3" : : "r"(pa) : "memory");
 }
 
+/** @brief Read CR4. */
+static inline unsigned long read_cr4(void)
+{
+    unsigned long v;
+
+    __asm__ volatile("mov %%cr4, %0" : "=r"(v));
+    return v;
+}
+
+/** @brief Write CR4 (only bits CPUID reports: QEMU hangs on others). */
+static inline void write_cr4(unsigned long v)
+{
+    __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
 /** @brief The current page-table base. */
 static inline paddr_t read_cr3(void)
 {

@@ -25,7 +25,7 @@
 
 /**
  * The frame table, one struct page_info per machine frame (Xen's address:
- * PML4 slot 261, 128 GiB above the image's 2 GiB window).
+ * in PML4 slot 261, the last FRAMETABLE_SIZE bytes before the direct map).
  */
 #define FRAMETABLE_VIRT_START _AC(0xffff82e000000000, UL)
 /** Room for the frame table: enough for 16 TiB of RAM. */

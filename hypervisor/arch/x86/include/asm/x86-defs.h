@@ -18,6 +18,7 @@
 /** @name CR4 bits */
 /**@{*/
 #define X86_CR4_PAE (1 << 5) /**< 64-bit page table entries */
+#define X86_CR4_PGE (1 << 7) /**< honour _PAGE_GLOBAL */
 /**@}*/
 
 /** @name MSRs */
@@ -42,6 +43,8 @@
 
 /** @name CPUID */
 /**@{*/
+#define CPUID_FEATURES     0x00000001 /**< basic feature flags */
+#define CPUID_EDX_PGE      (1 << 13)  /**< global pages */
 #define CPUID_EXT_BASE     0x80000000 /**< highest extended leaf */
 #define CPUID_EXT_FEATURES 0x80000001 /**< extended feature flags */
 #define CPUID_EXT_EDX_LM   (1 << 29)  /**< long mode */
