@@ -132,16 +132,22 @@ void free_heap_pages(struct page_info *pg, unsigned int order)
     // LAB 2 END
 }
 
-/** Check a block about to be freed was allocated, whole: a double free
- * here would corrupt the free lists for everyone. */
+/*
+ * Check a block about to be freed was allocated, whole and inside the
+ * frame table: a double free here would corrupt the free lists for
+ * everyone.
+ */
 static void check_inuse(const struct page_info *pg, unsigned int order)
 {
-    unsigned long i;
+    unsigned long first = mfn_x(page_to_mfn(pg)), i;
 
+    if (!mfn_valid(_mfn(first)) || !mfn_valid(_mfn(first + (1UL << order) - 1)))
+        panic("heap: freeing frames 0x%lx+%lu, outside the frame table", first,
+              1UL << order);
     for (i = 0; i < (1UL << order); i++)
         if (page_state(&pg[i]) != PGC_state_inuse)
             panic("heap: freeing frame 0x%lx, which is not allocated",
-                  mfn_x(page_to_mfn(&pg[i])));
+                  first + i);
 }
 
 /** Give frames [start, end) to the heap in the largest aligned blocks. */

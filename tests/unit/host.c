@@ -11,9 +11,14 @@
  *
  * Unlike the real printk(), every message is kept whatever its log level,
  * with its "<n>" level prefix as the caller wrote it.
+ *
+ * panic() prints its message as the hypervisor's does, then, instead of
+ * stopping the machine, jumps back to the test that expected it
+ * (ck_assert_panics()) or fails the test that did not.
  */
 #include "unit.h"
 
+#include <setjmp.h>
 #include <stdio.h>
 
 #include <hospes/lib.h>
@@ -52,4 +57,32 @@ void printk_clear(void)
 {
     output.len = 0;
     output.text[0] = '\0';
+}
+
+jmp_buf *unit_panic_catcher;
+
+void panic(const char *fmt, ...)
+{
+    jmp_buf *catcher = unit_panic_catcher;
+    char msg[256];
+    va_list args;
+
+    va_start(args, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, args);
+    va_end(args);
+    printk(LOG_ERR "Panic: %s\n", msg);
+    if (!catcher)
+        ck_abort_msg("unexpected panic: %s", msg);
+    unit_panic_catcher = NULL;
+    longjmp(*catcher, 1);
+}
+
+unsigned long unit_random(unsigned long *state)
+{
+    /* xorshift64*: Vigna, "An experimental exploration of Marsaglia's
+     * xorshift generators, scrambled" (2016). */
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    return *state * 0x2545f4914f6cdd1dUL;
 }

@@ -25,7 +25,8 @@
  * function that libc has.
  *
  * What the sources need from outside the files a test links (printk(),
- * ...) comes from host.c.
+ * panic(), ...) comes from host.c; the machine the memory code runs on
+ * (maddr_to_virt(), ...) from machine.c.
  */
 #ifndef UNIT_HV_SHIM_H
 #define UNIT_HV_SHIM_H
@@ -39,6 +40,7 @@
 /* common/string.c */
 #define memset  hv_memset
 #define memcpy  hv_memcpy
+#define memmove hv_memmove
 #define memcmp  hv_memcmp
 #define strlen  hv_strlen
 #define strnlen hv_strnlen

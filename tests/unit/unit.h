@@ -18,6 +18,7 @@
 #pragma GCC visibility pop
 
 #include <check.h>
+#include <setjmp.h>
 #include <string.h>
 
 /**
@@ -43,5 +44,50 @@ void printk_clear(void);
     ck_assert_msg(strstr(printk_output(), (text)),                             \
                   "expected printk output containing \"%s\", got \"%s\"",      \
                   (text), printk_output())
+
+/**
+ * Assert @p cond; if it fails, fail the test with the printf-style
+ * message that follows. Like ck_assert_msg(), but for loops over thousands
+ * of frames or bytes: Check records every assertion that holds (a write
+ * to its log), which there costs seconds; this costs nothing until it
+ * fails.
+ */
+#define unit_assert(cond, ...)                                                 \
+    do {                                                                       \
+        if (!(cond))                                                           \
+            ck_abort_msg(__VA_ARGS__);                                         \
+    } while (0)
+
+/**
+ * Where panic() jumps to, or NULL: then a panic fails the test. Set only
+ * by ck_assert_panics(); panic() clears it before jumping.
+ */
+extern jmp_buf *unit_panic_catcher;
+
+/**
+ * Assert that running @p stmt makes the hypervisor code panic (panic() or
+ * BUG_ON()). The panic's message is in printk_output(), as
+ * "<0>Panic: ...". Like the hypervisor, the code does not go on after the
+ * panic: @p stmt is abandoned there, so use this only where the code
+ * under test panics before it has changed anything.
+ */
+#define ck_assert_panics(stmt)                                                 \
+    do {                                                                       \
+        jmp_buf unit_catcher_;                                                 \
+                                                                               \
+        if (!setjmp(unit_catcher_)) {                                          \
+            unit_panic_catcher = &unit_catcher_;                               \
+            stmt;                                                              \
+            unit_panic_catcher = NULL;                                         \
+            ck_abort_msg("expected a panic from: %s", #stmt);                  \
+        }                                                                      \
+    } while (0)
+
+/**
+ * The next number of a pseudo-random sequence (xorshift64*), the same on
+ * every host. Seed @p state with any value but 0; a test that names its
+ * seed reruns exactly.
+ */
+unsigned long unit_random(unsigned long *state);
 
 #endif /* UNIT_UNIT_H */

@@ -5,11 +5,17 @@
 #   $(BUILD)/tests/unit/test_param    run one by hand (CK_RUN_CASE=, CK_FORK=no)
 #
 # Every tests/unit/test_NAME.c is one binary, $(BUILD)/tests/unit/test_NAME,
-# linked from the test, the host stand-ins (host.c: printk() into a buffer;
-# main.c: Check's runner), the hypervisor sources every test needs, and the
-# ones the test names on a line of its own (in its header comment):
+# linked from the test, the host stand-ins (host.c: printk() into a buffer,
+# a panic() tests can catch; main.c: Check's runner), the hypervisor sources
+# every test needs, and the ones the test names on a line of its own (in its
+# header comment; there may be several such lines):
 #
 #     hv-sources: hypervisor/common/param.c
+#
+# A test that needs more of the host's stand-ins names them the same way
+# (machine.c plays machine memory for the allocators):
+#
+#     host-sources: tests/unit/machine.c
 #
 # So a later lab adds a suite (allocator, event channels, ...) by adding one
 # test_*.c file. Hypervisor sources are compiled unchanged, with hv_shim.h
@@ -39,12 +45,15 @@ UNIT_CFLAGS = -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra \
 UNIT_HV_CFLAGS = $(UNIT_CFLAGS) -include hospes/compiler.h \
 	-include $(UNIT_DIR)/hv_shim.h
 
-# The hypervisor sources test $(1) names on its comment lines
-# "hv-sources: ..." (` * ` or `// ` before it).
-unit_hv_srcs = $(shell sed -n 's|^[ /*]*hv-sources:||p' $(UNIT_DIR)/$(1).c)
+# The sources test $(1) names on its comment lines "$(2): ..." (` * ` or
+# `// ` before it), where $(2) is hv-sources or host-sources.
+unit_srcs = $(shell sed -n 's|^[ /*]*$(2):||p' $(UNIT_DIR)/$(1).c)
 # All objects of test $(1); sort drops a source named twice.
-unit_objs = $(UNIT_OUT)/$(1).o $(UNIT_HOST_OBJS) $(patsubst %.c,$(UNIT_OUT)/hv/%.o,\
-	$(sort $(UNIT_HV_COMMON) $(call unit_hv_srcs,$(1))))
+unit_objs = $(UNIT_OUT)/$(1).o $(UNIT_HOST_OBJS) \
+	$(patsubst $(UNIT_DIR)/%.c,$(UNIT_OUT)/%.o,\
+		$(call unit_srcs,$(1),host-sources)) \
+	$(patsubst %.c,$(UNIT_OUT)/hv/%.o,\
+		$(sort $(UNIT_HV_COMMON) $(call unit_srcs,$(1),hv-sources)))
 
 define unit_binary
 $(UNIT_OUT)/$(1): $(call unit_objs,$(1))
