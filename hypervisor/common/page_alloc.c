@@ -132,7 +132,7 @@ void free_heap_pages(struct page_info *pg, unsigned int order)
     // LAB 2 END
 }
 
-/*
+/**
  * Check a block about to be freed was allocated, whole and inside the
  * frame table: a double free here would corrupt the free lists for
  * everyone.
