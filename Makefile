@@ -47,11 +47,13 @@ include docs/docs.mk
 # Tools
 # ---------------------------------------------------------------------------
 
-# command:Debian package pairs; `check` has no command, so we test its header.
+# command:Debian package pairs. Libraries have no command, so we test a
+# header: Check's, and the C library's (gcc alone, without its recommended
+# packages, cannot build host programs such as the unit tests).
 DEPS := qemu-system-x86_64:qemu-system-x86 nasm:nasm gcc:gcc make:make \
 	gdb:gdb doxygen:doxygen dot:graphviz python3:python3 bear:bear \
 	clang-format:clang-format pkg-config:pkg-config \
-	/usr/include/check.h:check
+	/usr/include/string.h:libc6-dev /usr/include/check.h:check
 
 deps:
 	@missing=; for d in $(DEPS); do \
