@@ -26,7 +26,7 @@ HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
 
 HV_COMMON_SRCS := $(wildcard hypervisor/common/*.c)
 HV_ARCH_SRCS := $(filter-out %/asm-offsets.c,$(wildcard hypervisor/arch/x86/*.c))
-HV_ASM_SRCS := $(wildcard hypervisor/arch/x86/boot/*.asm)
+HV_ASM_SRCS := $(wildcard hypervisor/arch/x86/*.asm hypervisor/arch/x86/boot/*.asm)
 HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_COMMON_SRCS) $(HV_ARCH_SRCS)) \
 	$(patsubst %.asm,$(BUILD)/%.o,$(HV_ASM_SRCS))
 
@@ -50,7 +50,7 @@ $(HV_OUT)/asm-offsets.inc: hypervisor/arch/x86/asm-offsets.c
 	$(Q)sed -n 's/.*"->\([A-Za-z0-9_]*\) \(.*\)".*/%define \1 (\2)/p' $@.s > $@.tmp
 	$(Q)mv $@.tmp $@
 
-$(BUILD)/hypervisor/arch/x86/boot/%.o: hypervisor/arch/x86/boot/%.asm \
+$(BUILD)/hypervisor/arch/x86/%.o: hypervisor/arch/x86/%.asm \
 		$(HV_OUT)/asm-offsets.inc
 	@mkdir -p $(@D)
 	@echo "  NASM    $<"

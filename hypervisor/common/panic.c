@@ -30,3 +30,9 @@ void panic(const char *fmt, ...)
     show_backtrace(__builtin_frame_address(0));
     machine_shutdown(SHUTDOWN_FAILURE);
 }
+
+void __warn(const char *file, int line, const char *cond)
+{
+    printk(LOG_WARNING "WARNING at %s:%d: %s\n", file, line, cond);
+    show_backtrace(__builtin_frame_address(0));
+}

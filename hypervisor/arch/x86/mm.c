@@ -286,23 +286,6 @@ static void enable_global_pages(void)
         write_cr4(read_cr4() | X86_CR4_PGE);
 }
 
-/**
- * Point the GDT register at the direct-map alias of the GDT it points at
- * now (head.asm's, at its identity-mapped address, which is about to
- * disappear). Lab 3 replaces it with a GDT per CPU.
- */
-static void move_gdt(void)
-{
-    struct __packed {
-        uint16_t limit;
-        uint64_t base;
-    } gdtr;
-
-    __asm__ volatile("sgdt %0" : "=m"(gdtr));
-    gdtr.base = (uint64_t)__va(gdtr.base);
-    __asm__ volatile("lgdt %0" : : "m"(gdtr));
-}
-
 int arch_init_memory(void)
 {
     int rc;
@@ -318,7 +301,11 @@ int arch_init_memory(void)
                rc);
         return rc;
     }
-    move_gdt();
+    /*
+     * Everything the CPU uses is mapped in the new tables at the address
+     * it uses now: this code, the stack, and the GDT and IDT, which
+     * load_descriptor_tables() put in the image (desc.c).
+     */
     write_cr3(virt_to_maddr(idle_pg_table));
     enable_global_pages();
     frame_table = (struct page_info *)FRAMETABLE_VIRT_START;

@@ -39,8 +39,10 @@ void start_hospes(paddr_t mbi_pa)
 {
     uint64_t tsc_start = rdtsc();
 
-    /* The console first, so that everything after it can speak. */
+    /* The console first, so that everything after it can speak; then
+     * the descriptor tables, so that every exception is reported. */
     console_init();
+    load_descriptor_tables();
 
     print_banner();
 

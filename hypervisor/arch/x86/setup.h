@@ -30,4 +30,21 @@ void cpu_print_info(void);
  */
 int arch_init_memory(void);
 
+/** The IST slot of the double fault's own stack. */
+#define IST_DOUBLE_FAULT 1
+
+/**
+ * @brief Load the hypervisor's GDT (with its TSS) and IDT: from here on
+ *        every exception is reported (desc.c, traps.c).
+ */
+void load_descriptor_tables(void);
+
+struct cpu_user_regs;
+
+/**
+ * @brief Handle an exception or interrupt; entry.asm calls it with the
+ *        saved registers. An exception is reported and panics.
+ */
+void do_trap(struct cpu_user_regs *regs);
+
 #endif /* ARCH_X86_SETUP_H */

@@ -89,6 +89,29 @@ unsigned long simple_strtoul(const char *s, const char **end);
  */
 void __noreturn __printf(1, 2) panic(const char *fmt, ...);
 
+/**
+ * @brief Report a broken expectation that need not stop the machine:
+ *        file, line, the condition and a backtrace. Use WARN_ON().
+ */
+void __warn(const char *file, int line, const char *cond);
+
+/** Warn (see __warn()) if @p cond is true; evaluates to @p cond. */
+#define WARN_ON(cond)                                                          \
+    ({                                                                         \
+        bool warn_on_ = !!(cond);                                              \
+        if (unlikely(warn_on_))                                                \
+            __warn(__FILE__, __LINE__, #cond);                                 \
+        warn_on_;                                                              \
+    })
+
+/** Panic unless @p cond holds: an assumption of the code is wrong. */
+#define ASSERT(cond)                                                           \
+    do {                                                                       \
+        if (unlikely(!(cond)))                                                 \
+            panic("Assertion '%s' failed at %s:%d", #cond, __FILE__,           \
+                  __LINE__);                                                   \
+    } while (0)
+
 /** Panic if @p cond is true: an invariant of the hypervisor is broken. */
 #define BUG_ON(cond)                                                           \
     do {                                                                       \

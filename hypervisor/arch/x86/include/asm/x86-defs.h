@@ -51,4 +51,21 @@
 #define CPUID_EXT_EDX_NX   (1 << 20)  /**< no-execute pages */
 /**@}*/
 
+/** @name Exception vectors (the ones the code names) */
+/**@{*/
+#define X86_EXC_DF        8  /**< double fault */
+#define X86_EXC_PF        14 /**< page fault */
+#define X86_NR_EXCEPTIONS 32 /**< vectors 0-31 are exceptions */
+/**@}*/
+
+/** @name Page-fault error code bits */
+/**@{*/
+#define PFEC_PRESENT  (1 << 0) /**< the page was present (a rights fault) */
+#define PFEC_WRITE    (1 << 1) /**< a write (else a read) */
+#define PFEC_USER     (1 << 2) /**< in user mode (ring 3) */
+#define PFEC_RESERVED (1 << 3) /**< a reserved bit set in an entry */
+#define PFEC_FETCH    (1 << 4) /**< an instruction fetch */
+#define PFEC_PROT_KEY (1 << 5) /**< a protection-key violation */
+/**@}*/
+
 #endif /* ASM_X86_DEFS_H */

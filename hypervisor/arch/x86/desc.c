@@ -1,0 +1,115 @@
+/**
+ * @file
+ * @brief Descriptor tables: the GDT with a TSS, and the IDT.
+ *
+ * Lab 3 (labs/03-traps-time-cpus/README.md). Design page: docs/traps.md.
+ *
+ * Long mode hardly uses segments, but it still needs a GDT for the code
+ * and data selectors and for the TSS. The TSS matters for one reason here:
+ * its interrupt stack table (IST) gives the double fault handler a stack
+ * of its own. A stack overflow faults on the guard page below the stack;
+ * the CPU then cannot push the page fault's frame on that same stack,
+ * which makes a double fault, and only a separate stack lets us report it.
+ * Lab 4 adds the guest selectors; the other CPUs get their own GDT and TSS
+ * when they come up.
+ */
+#include <asm/layout.h>
+#include <asm/x86-defs.h>
+#include <hospes/lib.h>
+
+#include "setup.h"
+
+/** The 64-bit task-state segment (AMD64 manual vol. 2, 12.2.5). */
+struct __packed tss64 {
+    uint32_t reserved0;  /**< zero */
+    uint64_t rsp[3];     /**< stacks for ring 0-2 on a privilege change */
+    uint64_t reserved1;  /**< zero */
+    uint64_t ist[7];     /**< interrupt stack table: IST1-IST7 */
+    uint64_t reserved2;  /**< zero */
+    uint16_t reserved3;  /**< zero */
+    uint16_t iomap_base; /**< offset of the I/O bitmap: none */
+};
+
+/** An IDT gate (16 bytes). */
+struct __packed idt_gate {
+    uint16_t offset_low;  /**< handler bits 0-15 */
+    uint16_t selector;    /**< its code segment */
+    uint8_t ist;          /**< IST index, 0 for none */
+    uint8_t type_attr;    /**< present, DPL, gate type */
+    uint16_t offset_mid;  /**< handler bits 16-31 */
+    uint32_t offset_high; /**< handler bits 32-63 */
+    uint32_t reserved;    /**< zero */
+};
+
+/** The operand of lgdt and lidt. */
+struct __packed desc_ptr {
+    uint16_t limit; /**< size - 1 */
+    uint64_t base;  /**< linear address */
+};
+
+/** GDT slots: null, code, data, then the TSS, which takes two. */
+enum { GDT_NULL, GDT_CS64, GDT_DS, GDT_TSS, GDT_ENTRIES = GDT_TSS + 2 };
+_Static_assert(GDT_CS64 * 8 == BOOT_CS64 && GDT_DS * 8 == BOOT_DS,
+               "the boot selectors stay valid");
+
+#define TSS_SELECTOR   (GDT_TSS * 8) /**< the TSS's selector, for ltr */
+#define GATE_INTERRUPT 0x8e      /**< present, DPL 0, 64-bit interrupt gate */
+#define DF_STACK_SIZE  PAGE_SIZE /**< the double fault's stack */
+
+/** The GDT. Accessed bits are preset, so the CPU never writes them. */
+static uint64_t gdt[GDT_ENTRIES] __aligned(16) = {
+    [GDT_CS64] = 0x00af9b000000ffff, /* present, ring 0, code, L = 1 */
+    [GDT_DS] = 0x00cf93000000ffff,   /* present, ring 0, data */
+};
+/** The task-state segment: only its IST is used. */
+static struct tss64 tss __aligned(16);
+/** The interrupt descriptor table. */
+static struct idt_gate idt[256] __aligned(16);
+/** The double fault's own stack. */
+static char df_stack[DF_STACK_SIZE] __aligned(16);
+
+/** The 256 stubs of entry.asm, STUB_SIZE bytes apart. */
+extern const char entry_stubs[];
+#define STUB_SIZE 16 /**< bytes per stub (entry.asm's STUB_SIZE) */
+
+/** Write the two GDT slots of a 64-bit available TSS at @p base. */
+static void set_tss_descriptor(uint64_t base, uint32_t limit)
+{
+    gdt[GDT_TSS] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
+                   (0x89UL << 40) /* present, type: available TSS */ |
+                   ((uint64_t)(limit >> 16 & 0xf) << 48) |
+                   ((base >> 24 & 0xff) << 56);
+    gdt[GDT_TSS + 1] = base >> 32;
+}
+
+/** Point gate @p vec at its stub, on IST stack @p ist (0: none). */
+static void set_gate(unsigned int vec, unsigned int ist)
+{
+    uint64_t handler = (uint64_t)(entry_stubs + vec * STUB_SIZE);
+
+    idt[vec] = (struct idt_gate){
+        .offset_low = handler & 0xffff,
+        .selector = BOOT_CS64,
+        .ist = ist,
+        .type_attr = GATE_INTERRUPT,
+        .offset_mid = handler >> 16 & 0xffff,
+        .offset_high = handler >> 32,
+    };
+}
+
+void load_descriptor_tables(void)
+{
+    struct desc_ptr gdtr = { sizeof(gdt) - 1, (uint64_t)gdt };
+    struct desc_ptr idtr = { sizeof(idt) - 1, (uint64_t)idt };
+    unsigned int vec;
+
+    tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)(df_stack + DF_STACK_SIZE);
+    tss.iomap_base = sizeof(tss);
+    set_tss_descriptor((uint64_t)&tss, sizeof(tss) - 1);
+    for (vec = 0; vec < ARRAY_SIZE(idt); vec++)
+        set_gate(vec, vec == X86_EXC_DF ? IST_DOUBLE_FAULT : 0);
+
+    __asm__ volatile("lgdt %0" : : "m"(gdtr));
+    __asm__ volatile("ltr %w0" : : "r"(TSS_SELECTOR));
+    __asm__ volatile("lidt %0" : : "m"(idtr));
+}
