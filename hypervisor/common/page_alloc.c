@@ -27,6 +27,9 @@
 struct page_info *frame_table;
 unsigned long max_page;
 
+/** Set at the end of heap_init(). */
+static bool heap_up;
+
 /** The free blocks of each order, and how many there are. */
 static struct {
     struct page_list_head list[MAX_ORDER + 1]; /**< blocks of 2^order */
@@ -173,6 +176,12 @@ void heap_init(void)
     for (i = 0; i <= MAX_ORDER; i++)
         heap.list[i] = (struct page_list_head)PAGE_LIST_HEAD_INIT;
     boot_ranges_take(heap_take);
+    heap_up = true;
+}
+
+bool heap_ready(void)
+{
+    return heap_up;
 }
 
 unsigned long heap_free_pages(void)

@@ -91,17 +91,33 @@ paddr_t virt_to_maddr(const void *va)
     return (paddr_t)-1;
 }
 
+bool page_tables_live(void)
+{
+    return idle_pg_table && read_cr3() == virt_to_maddr(idle_pg_table);
+}
+
 /** The index of @p va's entry in a table of @p level (1 = L1 ... 4). */
 static unsigned int table_index(unsigned long va, unsigned int level)
 {
     return (va >> (PAGE_SHIFT + 9 * (level - 1))) & (PT_ENTRIES - 1);
 }
 
-/** A new zeroed page-table page. @return it, through the direct map */
+/**
+ * A new zeroed page-table page: from the boot allocator below 4 GiB while
+ * the early direct map is all there is, from the heap once it exists.
+ * Running out here, while mapping the hypervisor's own memory, is fatal.
+ * @return it, through the direct map
+ */
 static pgentry_t *alloc_pt_page(void)
 {
-    pgentry_t *t = __va(mfn_to_maddr(alloc_boot_pages(1, 1, EARLY_MAP_LIMIT)));
+    pgentry_t *t;
 
+    if (heap_ready())
+        t = alloc_xenheap_page();
+    else
+        t = __va(mfn_to_maddr(alloc_boot_pages(1, 1, EARLY_MAP_LIMIT)));
+    if (!t)
+        panic("no memory for a page-table page");
     memset(t, 0, PAGE_SIZE);
     pt_pages++;
     return t;
@@ -389,7 +405,7 @@ static int selftest_pagetables(void)
     unsigned int i;
     int bad = 0;
 
-    if (read_cr3() != virt_to_maddr(idle_pg_table)) {
+    if (!page_tables_live()) {
         printk(LOG_ERR "pagetables check: still on the boot page tables\n");
         return 1;
     }

@@ -5,6 +5,7 @@
 #ifndef ARCH_X86_SETUP_H
 #define ARCH_X86_SETUP_H
 
+#include <hospes/mm.h>
 #include <hospes/types.h>
 
 /**
@@ -38,6 +39,20 @@ int arch_init_memory(void);
  *        every exception is reported (desc.c, traps.c).
  */
 void load_descriptor_tables(void);
+
+/**
+ * @brief Map @p nr frames from @p mfn at @p va in the hypervisor's page
+ *        tables with rights @p flags (arch/x86/mm.c, lab 2 exercise 3).
+ * @return 0, or -EBUSY if a large page is in the way.
+ */
+int map_pages_to_xen(unsigned long va, mfn_t mfn, unsigned long nr,
+                     uint64_t flags);
+
+/** @brief Is the CPU running on the page tables arch_init_memory() built? */
+bool page_tables_live(void);
+
+/** @brief The local APIC timer fired: acknowledge, raise TIMER_SOFTIRQ. */
+void apic_timer_interrupt(void);
 
 struct cpu_user_regs;
 

@@ -11,9 +11,11 @@
  * there) and panics. Lab 4 turns guests' exceptions into bounces to their
  * own handlers instead.
  */
+#include <asm/apic.h>
 #include <asm/io.h>
 #include <asm/regs.h>
 #include <asm/x86-defs.h>
+#include <hospes/irq.h>
 #include <hospes/lab.h>
 #include <hospes/lib.h>
 #include <hospes/printk.h>
@@ -145,8 +147,26 @@ void do_trap(struct cpu_user_regs *regs)
 {
     if (regs->entry_vector < X86_NR_EXCEPTIONS)
         fatal_exception(regs);
-    /* Nothing sends interrupts yet: the APIC comes in part 2 of lab 3. */
-    printk(LOG_WARNING "spurious interrupt, vector %lu\n", regs->entry_vector);
+    switch (regs->entry_vector) {
+    case TIMER_VECTOR:
+        apic_timer_interrupt();
+        break;
+    case SPURIOUS_VECTOR:
+        break; /* the APIC wants no acknowledgement for these */
+    default:
+        printk(LOG_WARNING "unexpected interrupt, vector %lu\n",
+               regs->entry_vector);
+        break;
+    }
+}
+
+void wait_for_interrupt(void)
+{
+    /*
+     * sti takes effect after the next instruction, so no interrupt can
+     * slip in between it and hlt and leave us halted with nothing to come.
+     */
+    __asm__ volatile("sti; hlt; cli" : : : "memory");
 }
 
 /*

@@ -215,6 +215,9 @@ struct page_info *alloc_heap_pages(unsigned int order);
 /** @brief Return a block that alloc_heap_pages() gave out. */
 void free_heap_pages(struct page_info *pg, unsigned int order);
 
+/** @brief Has heap_init() run (and the boot allocator closed)? */
+bool heap_ready(void);
+
 /** @brief Frames free in the heap right now. */
 unsigned long heap_free_pages(void);
 

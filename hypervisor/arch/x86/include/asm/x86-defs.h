@@ -33,6 +33,7 @@
 #define _PAGE_PRESENT 0x001 /**< the entry maps something */
 #define _PAGE_RW      0x002 /**< writable */
 #define _PAGE_USER    0x004 /**< ring 3 may use it */
+#define _PAGE_PCD     0x010 /**< not cacheable: device memory */
 #define _PAGE_PSE     0x080 /**< a large page (in an L2 or L3) */
 #define _PAGE_GLOBAL  0x100 /**< survives CR3 reloads */
 /** Never execute from this page (needs EFER.NXE). */
