@@ -1,15 +1,19 @@
 """
 lab3.py: the tests of lab 3, "Traps, time and CPUs"
-(labs/03-traps-time-cpus/README.md). Part 1, traps, so far.
+(labs/03-traps-time-cpus/README.md). Parts 1 (traps) and 2 (time) so far.
 
-Each test boots Hospes with a self-test that faults on purpose
+Part 1's tests boot Hospes with a self-test that faults on purpose
 (`selftest=pagefault`, `nxfault`, `stackoverflow`; arch/x86/traps.c): the
 hypervisor must report the exception (name, error code, for a page fault
 the address and the decoded error code, the registers, where it happened)
-and panic, so QEMU exits with the failure status.
+and panic, so QEMU exits with the failure status. Part 2's run
+`selftest=time` and `selftest=timers`, also under QEMU's -icount, where
+time is counted in instructions and every run must print the same.
 """
 
-from grading.gradelib import EXIT_FAILURE, Lab, Pattern
+import re
+
+from grading.gradelib import EXIT_FAILURE, EXIT_SUCCESS, Lab, Pattern
 
 lab = Lab(3)
 
@@ -44,7 +48,7 @@ def expect_report(r, vector, mnemonic, name, error_code, function):
     return first
 
 
-@lab.test("a NULL write is reported as a page fault, with registers", 10,
+@lab.test("a NULL write is reported as a page fault, with registers", 5,
           append="selftest=pagefault noreboot")
 def null_write_reported(t):
     r = t.boot()
@@ -52,14 +56,14 @@ def null_write_reported(t):
     r.expect(rf"^\(HV\) page fault at address 0000000000000000: ")
 
 
-@lab.test("a stack overflow hits the guard page and double-faults", 10,
+@lab.test("a stack overflow hits the guard page and double-faults", 5,
           append="selftest=stackoverflow noreboot")
 def stack_overflow_caught(t):
     r = t.boot()
     expect_report(r, 8, "#DF", "double fault", "0x0", "overflow")
 
 
-@lab.test("page-fault error codes are decoded: NULL write", 40, exercise=1,
+@lab.test("page-fault error codes are decoded: NULL write", 15, exercise=1,
           append="selftest=pagefault noreboot")
 def decode_null_write(t):
     r = t.boot()
@@ -68,7 +72,7 @@ def decode_null_write(t):
     r.expect_status(EXIT_FAILURE)
 
 
-@lab.test("page-fault error codes are decoded: fetch from data", 40,
+@lab.test("page-fault error codes are decoded: fetch from data", 15,
           exercise=1, append="selftest=nxfault noreboot")
 def decode_nx_fetch(t):
     r = t.boot()
@@ -77,3 +81,62 @@ def decode_nx_fetch(t):
                      r"protection read supervisor fetch$",
                      "the line '(HV) page fault at address <address>: "
                      "protection read supervisor fetch'"))
+
+
+# "(HV) Time: TSC N kHz, APIC timer M kHz (over 50 ms of the PIT)"
+CALIBRATION = Pattern(r"^\(HV\) Time: TSC (?P<tsc>\d+) kHz, APIC timer "
+                      r"(?P<apic>\d+) kHz \(over 50 ms of the PIT\)$",
+                      "the line '(HV) Time: TSC N kHz, APIC timer M kHz "
+                      "(over 50 ms of the PIT)'")
+# Under -icount shift=0 the TSC and the APIC timer count one per
+# instruction, and an instruction is 1 ns of virtual time: 1 GHz, give or
+# take what the measuring loop itself costs.
+ICOUNT = ["-icount", "shift=0,sleep=off"]
+TIMERS_ORDER = ("(HV) timers check: 7 fired in this order: 7 1 3 4 6 0 5; "
+                "latest by ")
+
+
+@lab.test("TSC and APIC timer are calibrated against the PIT", 20,
+          exercise=2, append="selftest=time", extra=ICOUNT)
+def calibrated(t):
+    r = t.boot()
+    r.expect_absent(Pattern("calibration failed", "the fallback guess of "
+                            "time_init() (calibration failed)"))
+    found = r.expect(CALIBRATION)
+    for clock in ("tsc", "apic"):
+        khz = int(found[clock])
+        if not 990000 <= khz <= 1000000:
+            r.fail(f"the {clock.upper()} at 1 GHz under -icount "
+                   "(990000-1000000 kHz)", f"{khz} kHz", found.index)
+    r.expect(r"^\(HV\) time check: 20 ms of the PIT took \d+ ns of system "
+             r"time \([-+]\d+%\)$")
+    r.expect_line("(HV) selftest time: passed")
+    r.expect_status(EXIT_SUCCESS)
+
+
+@lab.test("timers fire in order, never early, and stop when stopped", 25,
+          exercise=3, append="selftest=timers")
+def timers_in_order(t):
+    r = t.boot()
+    r.expect(Pattern("^" + re.escape(TIMERS_ORDER) + r"\d+ ns$",
+                     f"the line '{TIMERS_ORDER}N ns'"))
+    r.expect_absent(Pattern("timers check: .*(early|stopped|later one)",
+                            "a timers check that failed"))
+    r.expect_line("(HV) selftest timers: passed")
+    r.expect_status(EXIT_SUCCESS)
+
+
+@lab.test("under -icount, time and timers repeat exactly", 15, exercise=3,
+          append="selftest=time,timers", extra=ICOUNT)
+def icount_repeats(t):
+    runs = []
+    for _ in range(2):
+        r = t.boot()
+        r.expect_line("(HV) selftest: all passed")
+        r.expect_status(EXIT_SUCCESS)
+        runs.append([line for line in r.lines
+                     if line.startswith(("(HV) Time:", "(HV) time check:",
+                                         "(HV) timers check:"))])
+    if runs[0] != runs[1] or len(runs[0]) != 3:
+        t.fail("the same time, time check and timers lines in both runs",
+               "\n".join(runs[0]) + "\n---\n" + "\n".join(runs[1]))
