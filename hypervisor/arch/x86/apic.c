@@ -80,8 +80,21 @@ void apic_init(void)
     } else {
         apic_regs = (volatile uint8_t *)APIC_VIRT;
     }
+    apic_enable_local();
+    printk("APIC: local APIC %u enabled\n", apic_read(APIC_ID) >> 24);
+}
+
+void apic_enable_local(void)
+{
     apic_write(APIC_SVR, APIC_SVR_ENABLE | SPURIOUS_VECTOR);
     apic_write(APIC_LVT_TMR, APIC_LVT_MASKED | TIMER_VECTOR);
     apic_write(APIC_TDCR, APIC_TDCR_DIV_1);
-    printk("APIC: local APIC %u enabled\n", apic_read(APIC_ID) >> 24);
+}
+
+void apic_send_ipi(uint32_t apic_id, uint32_t icr)
+{
+    apic_write(APIC_ICR_HI, apic_id << 24);
+    apic_write(APIC_ICR_LOW, icr);
+    while (apic_read(APIC_ICR_LOW) & APIC_ICR_BUSY)
+        __asm__ volatile("pause");
 }

@@ -10,12 +10,14 @@
  * of its own. A stack overflow faults on the guard page below the stack;
  * the CPU then cannot push the page fault's frame on that same stack,
  * which makes a double fault, and only a separate stack lets us report it.
- * Lab 4 adds the guest selectors; the other CPUs get their own GDT and TSS
- * when they come up.
+ * Each CPU has its own GDT and TSS (a TSS is busy while loaded, so it
+ * cannot be shared), and one IDT serves all. Lab 4 adds the guest
+ * selectors.
  */
 #include <asm/layout.h>
 #include <asm/x86-defs.h>
 #include <hospes/lib.h>
+#include <hospes/smp.h>
 
 #include "setup.h"
 
@@ -56,24 +58,28 @@ _Static_assert(GDT_CS64 * 8 == BOOT_CS64 && GDT_DS * 8 == BOOT_DS,
 #define GATE_INTERRUPT 0x8e      /**< present, DPL 0, 64-bit interrupt gate */
 #define DF_STACK_SIZE  PAGE_SIZE /**< the double fault's stack */
 
-/** The GDT. Accessed bits are preset, so the CPU never writes them. */
-static uint64_t gdt[GDT_ENTRIES] __aligned(16) = {
-    [GDT_CS64] = 0x00af9b000000ffff, /* present, ring 0, code, L = 1 */
-    [GDT_DS] = 0x00cf93000000ffff,   /* present, ring 0, data */
+/** One CPU's GDT, TSS and double-fault stack. */
+struct cpu_tables {
+    /** Its GDT. Accessed bits are preset, so the CPU never writes them. */
+    uint64_t gdt[GDT_ENTRIES] __aligned(16);
+    /** Its task-state segment: only the IST is used. */
+    struct tss64 tss __aligned(16);
+    /** Its double fault's own stack. */
+    char df_stack[DF_STACK_SIZE] __aligned(16);
 };
-/** The task-state segment: only its IST is used. */
-static struct tss64 tss __aligned(16);
-/** The interrupt descriptor table. */
+
+/** Every CPU's tables. */
+static struct cpu_tables cpu_tables[NR_CPUS];
+
+/** The interrupt descriptor table, the same for every CPU. */
 static struct idt_gate idt[256] __aligned(16);
-/** The double fault's own stack. */
-static char df_stack[DF_STACK_SIZE] __aligned(16);
 
 /** The 256 stubs of entry.asm, STUB_SIZE bytes apart. */
 extern const char entry_stubs[];
 #define STUB_SIZE 16 /**< bytes per stub (entry.asm's STUB_SIZE) */
 
 /** Write the two GDT slots of a 64-bit available TSS at @p base. */
-static void set_tss_descriptor(uint64_t base, uint32_t limit)
+static void set_tss_descriptor(uint64_t *gdt, uint64_t base, uint32_t limit)
 {
     gdt[GDT_TSS] = (limit & 0xffff) | ((base & 0xffffff) << 16) |
                    (0x89UL << 40) /* present, type: available TSS */ |
@@ -97,17 +103,21 @@ static void set_gate(unsigned int vec, unsigned int ist)
     };
 }
 
-void load_descriptor_tables(void)
+void load_descriptor_tables(unsigned int cpu)
 {
-    struct desc_ptr gdtr = { sizeof(gdt) - 1, (uint64_t)gdt };
+    struct cpu_tables *t = &cpu_tables[cpu];
+    struct desc_ptr gdtr = { sizeof(t->gdt) - 1, (uint64_t)t->gdt };
     struct desc_ptr idtr = { sizeof(idt) - 1, (uint64_t)idt };
     unsigned int vec;
 
-    tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)(df_stack + DF_STACK_SIZE);
-    tss.iomap_base = sizeof(tss);
-    set_tss_descriptor((uint64_t)&tss, sizeof(tss) - 1);
-    for (vec = 0; vec < ARRAY_SIZE(idt); vec++)
-        set_gate(vec, vec == X86_EXC_DF ? IST_DOUBLE_FAULT : 0);
+    t->gdt[GDT_CS64] = 0x00af9b000000ffff; /* present, ring 0, code, L=1 */
+    t->gdt[GDT_DS] = 0x00cf93000000ffff;   /* present, ring 0, data */
+    t->tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)(t->df_stack + DF_STACK_SIZE);
+    t->tss.iomap_base = sizeof(t->tss);
+    set_tss_descriptor(t->gdt, (uint64_t)&t->tss, sizeof(t->tss) - 1);
+    if (cpu == 0) /* the IDT is shared: the boot CPU fills it */
+        for (vec = 0; vec < ARRAY_SIZE(idt); vec++)
+            set_gate(vec, vec == X86_EXC_DF ? IST_DOUBLE_FAULT : 0);
 
     __asm__ volatile("lgdt %0" : : "m"(gdtr));
     __asm__ volatile("ltr %w0" : : "r"(TSS_SELECTOR));

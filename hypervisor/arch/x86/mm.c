@@ -289,11 +289,11 @@ static void enable_nx(void)
     nx_mask = _PAGE_NX;
 }
 
-/**
- * Turn on global pages if the CPU has them, so that the hypervisor's
- * mappings (_PAGE_GLOBAL) survive the CR3 switches between guests.
+/*
+ * Global pages keep the hypervisor's mappings (_PAGE_GLOBAL) in the TLB
+ * across the CR3 switches between guests.
  */
-static void enable_global_pages(void)
+void cpu_enable_global_pages(void)
 {
     uint32_t a, b, c, d;
 
@@ -323,7 +323,7 @@ int arch_init_memory(void)
      * load_descriptor_tables() put in the image (desc.c).
      */
     write_cr3(virt_to_maddr(idle_pg_table));
-    enable_global_pages();
+    cpu_enable_global_pages();
     frame_table = (struct page_info *)FRAMETABLE_VIRT_START;
     memset(frame_table, 0, max_page * sizeof(*frame_table));
     printk("Page tables: %lu KiB; running on them\n",

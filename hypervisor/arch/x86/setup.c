@@ -19,6 +19,7 @@
 #include <hospes/printk.h>
 #include <hospes/selftest.h>
 #include <hospes/shutdown.h>
+#include <hospes/smp.h>
 #include <hospes/time.h>
 #include <hospes/timer.h>
 #include <hospes/version.h>
@@ -45,7 +46,8 @@ void start_hospes(paddr_t mbi_pa)
     /* The console first, so that everything after it can speak; then
      * the descriptor tables, so that every exception is reported. */
     console_init();
-    load_descriptor_tables();
+    smp_prepare_boot_cpu();
+    load_descriptor_tables(0);
 
     print_banner();
 
@@ -60,6 +62,7 @@ void start_hospes(paddr_t mbi_pa)
     multiboot_init(mbi_pa);
     boot_mem_limit(&boot_info);
     boot_info_print(&boot_info);
+    acpi_init(); /* while the boot page tables map the firmware's tables */
 
     /* Machine memory: page tables, frame table, heap (lab 2). */
     if (!boot_allocator_init(&boot_info))
@@ -72,11 +75,9 @@ void start_hospes(paddr_t mbi_pa)
     apic_init();
     time_init();
     timer_init();
+    smp_boot_cpus();
 
-    /*
-     * Lab 3, part 3: the other CPUs. Lab 7: the scheduler.
-     * Lab 4: dom0 from the first module.
-     */
+    /* Lab 7: the scheduler. Lab 4: dom0 from the first module. */
 
     selftest_run();
     printk(LOG_DEBUG "Boot took %lu TSC ticks in start_hospes(), %lu since "

@@ -35,10 +35,10 @@ int arch_init_memory(void);
 #define IST_DOUBLE_FAULT 1
 
 /**
- * @brief Load the hypervisor's GDT (with its TSS) and IDT: from here on
- *        every exception is reported (desc.c, traps.c).
+ * @brief Load CPU @p cpu's GDT (with its TSS) and the IDT: from here on
+ *        every exception on it is reported (desc.c, traps.c).
  */
-void load_descriptor_tables(void);
+void load_descriptor_tables(unsigned int cpu);
 
 /**
  * @brief Map @p nr frames from @p mfn at @p va in the hypervisor's page
@@ -50,6 +50,30 @@ int map_pages_to_xen(unsigned long va, mfn_t mfn, unsigned long nr,
 
 /** @brief Is the CPU running on the page tables arch_init_memory() built? */
 bool page_tables_live(void);
+
+/**
+ * @brief Find the usable CPUs' local APIC ids in the ACPI MADT. Call
+ *        while the boot page tables map the first 4 GiB.
+ */
+void acpi_init(void);
+
+/**
+ * @brief The APIC ids acpi_init() found at boot.
+ * @return how many were copied to @p apic_ids (at most @p max)
+ */
+unsigned int acpi_cpus(uint8_t *apic_ids, unsigned int max);
+
+/** @brief Turn on global pages on this CPU if it has them (mm.c). */
+void cpu_enable_global_pages(void);
+
+/** @brief A started CPU's C entry, from ap_start64 (start64.asm). */
+void __noreturn start_secondary(unsigned int cpu);
+
+/** @brief The call-function IPI: run on_selected_cpus()'s function. */
+void call_function_interrupt(void);
+
+/** Order of a CPU stack's heap block: STACK_SIZE bytes. */
+#define STACK_ORDER 3
 
 /** @brief The local APIC timer fired: acknowledge, raise TIMER_SOFTIRQ. */
 void apic_timer_interrupt(void);

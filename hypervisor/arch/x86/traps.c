@@ -151,6 +151,9 @@ void do_trap(struct cpu_user_regs *regs)
     case TIMER_VECTOR:
         apic_timer_interrupt();
         break;
+    case CALL_FUNCTION_VECTOR:
+        call_function_interrupt();
+        break;
     case SPURIOUS_VECTOR:
         break; /* the APIC wants no acknowledgement for these */
     default:
@@ -167,6 +170,36 @@ void wait_for_interrupt(void)
      * slip in between it and hlt and leave us halted with nothing to come.
      */
     __asm__ volatile("sti; hlt; cli" : : : "memory");
+}
+
+/** RFLAGS.IF: interrupts enabled. */
+#define X86_EFLAGS_IF (1UL << 9)
+
+unsigned long local_irq_save(void)
+{
+    unsigned long flags;
+
+    __asm__ volatile("pushf; pop %0; cli" : "=r"(flags) : : "memory");
+    return flags;
+}
+
+void local_irq_restore(unsigned long flags)
+{
+    if (flags & X86_EFLAGS_IF)
+        __asm__ volatile("sti" : : : "memory");
+}
+
+bool local_irq_is_enabled(void)
+{
+    unsigned long flags;
+
+    __asm__ volatile("pushf; pop %0" : "=r"(flags));
+    return flags & X86_EFLAGS_IF;
+}
+
+void cpu_relax(void)
+{
+    __asm__ volatile("pause" : : : "memory");
 }
 
 /*

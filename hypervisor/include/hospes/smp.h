@@ -2,8 +2,9 @@
  * @file
  * @brief CPUs: how many there may be, and which one is running.
  *
- * Until the other CPUs are started (lab 3, part 3) only the boot CPU runs:
- * it is CPU 0. Per-CPU state is an array indexed by smp_processor_id().
+ * The boot CPU is CPU 0; the others get numbers 1, 2, ... as they come
+ * up (arch/x86/smp.c). Per-CPU state is an array indexed by
+ * smp_processor_id(). Lab 3 (labs/03-traps-time-cpus/README.md).
  */
 #ifndef HOSPES_SMP_H
 #define HOSPES_SMP_H
@@ -12,9 +13,25 @@
 #define NR_CPUS 16
 
 /** @brief The number of the CPU running this code. */
-static inline unsigned int smp_processor_id(void)
-{
-    return 0;
-}
+unsigned int smp_processor_id(void);
+
+/** @brief How many CPUs are up and running. */
+unsigned int num_online_cpus(void);
+
+/** @brief Set the boot CPU up as CPU 0 (first thing at boot). */
+void smp_prepare_boot_cpu(void);
+
+/** @brief Start the other CPUs, up to `maxcpus=`, unless `nosmp`. */
+void smp_boot_cpus(void);
+
+/**
+ * @brief Run @p fn(@p data) on every online CPU in @p mask (bit n = CPU n),
+ *        this one included if it is in the mask, and wait for all of them.
+ *        Call with interrupts on.
+ */
+void on_selected_cpus(unsigned long mask, void (*fn)(void *), void *data);
+
+/** @brief The mask of every online CPU. */
+unsigned long cpu_online_mask(void);
 
 #endif /* HOSPES_SMP_H */

@@ -147,6 +147,7 @@ boot_gdtr:
 ; All with 2 MiB pages. Lab 2 replaces them with the real page tables.
 ; ---------------------------------------------------------------------------
 align 4096
+global boot_l4                  ; the other CPUs start on these too
 boot_l4:
     dq boot_l3_low + PT_FLAGS                   ; slot 0: identity
     times L4_SLOT(HV_VIRT_START) - 1 dq 0

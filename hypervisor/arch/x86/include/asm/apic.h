@@ -32,10 +32,21 @@
 #define APIC_LVT_MASKED (1 << 16) /**< the interrupt is masked */
 #define APIC_TDCR_DIV_1 0xb       /**< the timer counts at its bus clock */
 
+/** @name Interrupt command register (low word) */
+/**@{*/
+#define APIC_ICR_FIXED   0x00000 /**< deliver the vector */
+#define APIC_ICR_INIT    0x00500 /**< INIT: reset the CPU */
+#define APIC_ICR_STARTUP 0x00600 /**< start-up: run at vector << 12 */
+#define APIC_ICR_BUSY    0x01000 /**< not yet sent */
+#define APIC_ICR_ASSERT  0x04000 /**< level: assert */
+/**@}*/
+
 /** @name Vectors the hypervisor uses */
 /**@{*/
-#define TIMER_VECTOR    0xf0 /**< the local APIC timer */
-#define SPURIOUS_VECTOR 0xff /**< the APIC's spurious interrupts */
+#define TIMER_VECTOR         0xf0 /**< the local APIC timer */
+#define CALL_FUNCTION_VECTOR 0xfb /**< on_selected_cpus() */
+#define CALL_FUNCTION_VECTOR 0xfb /**< on_selected_cpus() */
+#define SPURIOUS_VECTOR      0xff /**< the APIC's spurious interrupts */
 /**@}*/
 
 /** @brief Read local APIC register @p reg. */
@@ -44,7 +55,16 @@ uint32_t apic_read(unsigned int reg);
 /** @brief Write @p v to local APIC register @p reg. */
 void apic_write(unsigned int reg, uint32_t v);
 
-/** @brief Map and enable this CPU's local APIC, timer masked. */
+/** @brief Silence the 8259s; map and enable the boot CPU's local APIC. */
 void apic_init(void);
+
+/** @brief Enable this CPU's local APIC, timer masked (after apic_init()). */
+void apic_enable_local(void);
+
+/**
+ * @brief Send an inter-processor interrupt to local APIC @p apic_id:
+ *        @p icr is the command (APIC_ICR_* | vector). Waits until sent.
+ */
+void apic_send_ipi(uint32_t apic_id, uint32_t icr);
 
 #endif /* ASM_APIC_H */

@@ -42,6 +42,13 @@
  */
 #define STACK_SIZE (_AC(8, UL) * PAGE_SIZE)
 
+/**
+ * Where the other CPUs start, in real mode: a page below 1 MiB that the
+ * boot allocator never hands out. The start-up IPI names it by its page
+ * number (0x08).
+ */
+#define TRAMPOLINE_PHYS 0x8000
+
 /** @name Boot GDT selectors (head.asm). */
 /**@{*/
 #define BOOT_CS64 0x08 /**< ring 0, 64-bit code */

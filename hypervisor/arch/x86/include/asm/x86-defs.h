@@ -23,9 +23,10 @@
 
 /** @name MSRs */
 /**@{*/
-#define MSR_EFER 0xc0000080 /**< extended features */
-#define EFER_LME (1 << 8)   /**< long mode enable */
-#define EFER_NXE (1 << 11)  /**< no-execute page bit enable */
+#define MSR_EFER    0xc0000080 /**< extended features */
+#define EFER_LME    (1 << 8)   /**< long mode enable */
+#define EFER_NXE    (1 << 11)  /**< no-execute page bit enable */
+#define MSR_GS_BASE 0xc0000101 /**< base of the GS segment */
 /**@}*/
 
 /** @name Page table entry bits */

@@ -1,0 +1,230 @@
+/**
+ * @file
+ * @brief The other CPUs: finding them, starting them (INIT-SIPI-SIPI),
+ *        which one is running, and making them run a function.
+ *
+ * Lab 3, exercise 4 (labs/03-traps-time-cpus/README.md): wake_cpu().
+ * Design page: docs/cpus-and-time.md (section "Starting the other CPUs").
+ *
+ * Each CPU's GS base points at its struct cpu_info, so smp_processor_id()
+ * is one load. CPUs are started one at a time: the boot CPU fills in
+ * ap_boot (page tables, stack, number), wakes the CPU, and waits for it to
+ * say it is online before the next.
+ */
+#include <asm/apic.h>
+#include <asm/io.h>
+#include <asm/layout.h>
+#include <asm/x86-defs.h>
+#include <hospes/irq.h>
+#include <hospes/lab.h>
+#include <hospes/lib.h>
+#include <hospes/mm.h>
+#include <hospes/param.h>
+#include <hospes/printk.h>
+#include <hospes/smp.h>
+#include <hospes/softirq.h>
+#include <hospes/spinlock.h>
+#include <hospes/time.h>
+
+#include "setup.h"
+
+/** `maxcpus=n`: start at most n CPUs (the boot CPU included). */
+static unsigned long opt_maxcpus = NR_CPUS;
+integer_param("maxcpus", opt_maxcpus);
+
+/** `nosmp`: start no other CPU. */
+static bool opt_nosmp;
+boolean_param("nosmp", opt_nosmp);
+
+_Static_assert(PAGE_SIZE << STACK_ORDER == STACK_SIZE, "STACK_ORDER");
+
+/** What GS points at on each CPU. cpu_id must stay first. */
+struct cpu_info {
+    unsigned int cpu_id; /**< this CPU's number: at %gs:0 */
+    uint32_t apic_id;    /**< its local APIC's id */
+};
+static struct cpu_info cpu_info[NR_CPUS];
+
+/** Bit n set: CPU n is online. */
+static volatile unsigned long online_mask;
+
+/** What the next CPU reads in ap_start64 (start64.asm), in this order. */
+struct ap_boot {
+    uint64_t cr3;       /**< the hypervisor's page tables */
+    uint64_t efer_bits; /**< EFER_NXE if the boot CPU uses it */
+    uint64_t stack_top; /**< its stack */
+    uint64_t cpu;       /**< its number */
+};
+struct ap_boot ap_boot;
+
+/** The trampoline's bytes (trampoline.asm). */
+extern const char trampoline_start[], trampoline_end[];
+
+/** The function on_selected_cpus() has the other CPUs run. */
+static struct {
+    spinlock_t lock;                /**< one caller at a time */
+    void (*fn)(void *);             /**< what to run */
+    void *data;                     /**< its argument */
+    volatile unsigned long pending; /**< CPUs that have not finished */
+} call = { .lock = SPIN_LOCK_UNLOCKED("call") };
+
+unsigned int smp_processor_id(void)
+{
+    unsigned int id;
+
+    __asm__ volatile("mov %%gs:0, %0" : "=r"(id));
+    return id;
+}
+
+unsigned int num_online_cpus(void)
+{
+    unsigned long mask = online_mask;
+    unsigned int n = 0;
+
+    for (; mask; mask &= mask - 1) /* clears the lowest set bit */
+        n++;
+    return n;
+}
+
+unsigned long cpu_online_mask(void)
+{
+    return online_mask;
+}
+
+/** Make this CPU number @p cpu: its cpu_info, its GS base, online. */
+static void set_cpu(unsigned int cpu, uint32_t apic_id)
+{
+    cpu_info[cpu] = (struct cpu_info){ .cpu_id = cpu, .apic_id = apic_id };
+    wrmsr(MSR_GS_BASE, (uint64_t)&cpu_info[cpu]);
+}
+
+void smp_prepare_boot_cpu(void)
+{
+    set_cpu(0, 0); /* its APIC id is read once the APIC is up */
+    online_mask = 1;
+}
+
+/** Spin for @p ns nanoseconds of system time. */
+static void spin_for(s_time_t ns)
+{
+    s_time_t end = NOW() + ns;
+
+    while (NOW() < end)
+        cpu_relax();
+}
+
+/**
+ * Start the CPU whose local APIC is @p apic_id, the way the MP
+ * specification (B.4) says: an INIT IPI, a 10 ms pause, then two
+ * start-up IPIs 200 us apart. A start-up IPI's vector is the page number
+ * of the code to run in real mode: TRAMPOLINE_PHYS >> 12. Use
+ * apic_send_ipi() with APIC_ICR_INIT | APIC_ICR_ASSERT, then
+ * APIC_ICR_STARTUP | the vector, and spin_for() to wait.
+ */
+static void wake_cpu(uint32_t apic_id)
+{
+    // LAB 3 BEGIN exercise 4: wake_cpu()
+    unsigned int i;
+
+    apic_send_ipi(apic_id, APIC_ICR_INIT | APIC_ICR_ASSERT);
+    spin_for(MILLISECS(10));
+    for (i = 0; i < 2; i++) {
+        apic_send_ipi(apic_id, APIC_ICR_STARTUP | TRAMPOLINE_PHYS >> 12);
+        spin_for(MICROSECS(200));
+    }
+    // LAB 3 STUB
+    // lab_todo(3, 4, "wake_cpu()");
+    // (void)apic_id;
+    // (void)spin_for;
+    // LAB 3 END
+}
+
+/** Start CPU @p cpu (APIC @p apic_id). @return true once it is online */
+static bool start_cpu(unsigned int cpu, uint32_t apic_id)
+{
+    void *stack = alloc_xenheap_pages(STACK_ORDER, 0);
+    s_time_t give_up;
+
+    if (!stack) {
+        printk(LOG_ERR "SMP: no memory for CPU %u's stack\n", cpu);
+        return false;
+    }
+    cpu_info[cpu].apic_id = apic_id;
+    ap_boot.cpu = cpu;
+    ap_boot.stack_top = (uint64_t)stack + STACK_SIZE;
+    wake_cpu(apic_id);
+    for (give_up = NOW() + SECONDS(1); NOW() < give_up;)
+        if (online_mask & (1UL << cpu))
+            return true;
+    printk(LOG_ERR "SMP: CPU %u (APIC %u) did not come up\n", cpu, apic_id);
+    free_xenheap_pages(stack, STACK_ORDER);
+    return false;
+}
+
+/** A started CPU's first C code: set up, say so, then idle. */
+void __noreturn start_secondary(unsigned int cpu)
+{
+    set_cpu(cpu, cpu_info[cpu].apic_id);
+    load_descriptor_tables(cpu);
+    cpu_enable_global_pages();
+    apic_enable_local();
+    __atomic_fetch_or(&online_mask, 1UL << cpu, __ATOMIC_SEQ_CST);
+    for (;;) {
+        do_softirq();
+        wait_for_interrupt();
+    }
+}
+
+void smp_boot_cpus(void)
+{
+    uint8_t apic_ids[NR_CPUS];
+    unsigned int n = acpi_cpus(apic_ids, NR_CPUS), i, next = 1;
+    uint32_t me = apic_read(APIC_ID) >> 24;
+
+    cpu_info[0].apic_id = me;
+    if (opt_nosmp || !page_tables_live() || !heap_ready()) {
+        printk("SMP: %s; only the boot CPU runs\n",
+               opt_nosmp ? "nosmp" : "no page tables or heap");
+        return;
+    }
+    memcpy(__va(TRAMPOLINE_PHYS), trampoline_start,
+           trampoline_end - trampoline_start);
+    ap_boot.cr3 = read_cr3();
+    ap_boot.efer_bits = rdmsr(MSR_EFER) & EFER_NXE;
+    for (i = 0; i < n && next < opt_maxcpus; i++)
+        if (apic_ids[i] != me && start_cpu(next, apic_ids[i]))
+            next++;
+    printk("SMP: %u CPUs online\n", num_online_cpus());
+}
+
+void on_selected_cpus(unsigned long mask, void (*fn)(void *), void *data)
+{
+    unsigned long me = 1UL << smp_processor_id(), flags;
+    unsigned int cpu;
+
+    mask &= online_mask;
+    spin_lock(&call.lock);
+    call.fn = fn;
+    call.data = data;
+    __atomic_store_n(&call.pending, mask & ~me, __ATOMIC_SEQ_CST);
+    for (cpu = 0; cpu < NR_CPUS; cpu++)
+        if ((mask & ~me) & (1UL << cpu))
+            apic_send_ipi(cpu_info[cpu].apic_id,
+                          APIC_ICR_FIXED | CALL_FUNCTION_VECTOR);
+    if (mask & me) { /* everywhere, fn runs with interrupts off */
+        flags = local_irq_save();
+        fn(data);
+        local_irq_restore(flags);
+    }
+    while (__atomic_load_n(&call.pending, __ATOMIC_SEQ_CST))
+        cpu_relax();
+    spin_unlock(&call.lock);
+}
+
+void call_function_interrupt(void)
+{
+    apic_write(APIC_EOI, 0);
+    call.fn(call.data);
+    __atomic_fetch_and(&call.pending, ~(1UL << smp_processor_id()),
+                       __ATOMIC_SEQ_CST);
+}
