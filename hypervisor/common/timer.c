@@ -9,8 +9,8 @@
  * O(n), finding the next one O(1). Xen uses a heap for the same job; with
  * the handful of timers a teaching hypervisor has, a list is clearer.
  * Only this CPU touches its queue, with interrupts off: the interrupt
- * itself only raises the softirq. Lab 3's part 3 adds a lock per queue
- * for timers set from other CPUs.
+ * itself only raises the softirq. A timer is set from its own CPU (use
+ * on_selected_cpus() to set one elsewhere), so the queue needs no lock.
  */
 #include <hospes/lab.h>
 #include <hospes/lib.h>
@@ -78,13 +78,16 @@ void init_timer(struct timer *t, void (*fn)(void *), void *data,
 
 void set_timer(struct timer *t, s_time_t expires)
 {
+    bool was_first = false;
+
     BUG_ON(t->status == TIMER_KILLED);
-    BUG_ON(t->cpu != smp_processor_id()); /* until part 3's locks */
+    BUG_ON(t->cpu != smp_processor_id()); /* only a CPU's own queue */
     if (t->status == TIMER_ACTIVE)
-        remove_entry(&queue[t->cpu], t);
+        was_first = remove_entry(&queue[t->cpu], t);
     t->expires = expires;
     t->status = TIMER_ACTIVE;
-    if (add_entry(&queue[t->cpu], t))
+    /* The interrupt must follow the first timer, wherever it went. */
+    if (add_entry(&queue[t->cpu], t) || was_first)
         reprogram();
 }
 
