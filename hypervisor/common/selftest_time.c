@@ -17,10 +17,10 @@
 
 /** Milliseconds from now at which each test timer is set. */
 static const unsigned int delays_ms[] = { 30, 10, 50, 20, 20, 40, 60, 5 };
-#define NR_TEST_TIMERS ARRAY_SIZE(delays_ms)
-#define STOPPED        2 /**< this one is stopped before it fires */
-#define MOVED          6 /**< this one is moved from 60 to 25 ms */
-#define MOVED_MS       25
+#define NR_TEST_TIMERS ARRAY_SIZE(delays_ms) /**< how many test timers */
+#define STOPPED        2   /**< this one is stopped before it fires */
+#define MOVED          6   /**< this one is moved from 60 to 25 ms */
+#define MOVED_MS       25  /**< where MOVED is moved to */
 #define GIVE_UP_MS     500 /**< all should have fired long before */
 
 /** The state of the test. */

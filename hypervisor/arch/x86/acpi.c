@@ -20,9 +20,9 @@
 
 #include "setup.h"
 
-#define EBDA_SEGMENT_PTR 0x40e   /**< BIOS data area: the EBDA's segment */
-#define BIOS_AREA_START  0xe0000 /**< where else the RSDP may be */
-#define BIOS_AREA_END    0x100000
+#define EBDA_SEGMENT_PTR 0x40e     /**< BIOS data area: the EBDA's segment */
+#define BIOS_AREA_START  0xe0000   /**< where else the RSDP may be, from */
+#define BIOS_AREA_END    0x100000  /**< ... up to here */
 #define MADT_LOCAL_APIC  0         /**< MADT entry type: a CPU */
 #define MADT_ENABLED     (1u << 0) /**< the CPU can be used */
 

@@ -43,6 +43,7 @@ struct cpu_info {
     unsigned int cpu_id; /**< this CPU's number: at %gs:0 */
     uint32_t apic_id;    /**< its local APIC's id */
 };
+/** Each CPU's cpu_info. */
 static struct cpu_info cpu_info[NR_CPUS];
 
 /** Bit n set: CPU n is online. */
@@ -55,10 +56,13 @@ struct ap_boot {
     uint64_t stack_top; /**< its stack */
     uint64_t cpu;       /**< its number */
 };
+/** The values for the CPU being started. */
 struct ap_boot ap_boot;
 
-/** The trampoline's bytes (trampoline.asm). */
-extern const char trampoline_start[], trampoline_end[];
+/** The trampoline's first byte (trampoline.asm). */
+extern const char trampoline_start[];
+/** One past the trampoline's last byte. */
+extern const char trampoline_end[];
 
 /** The function on_selected_cpus() has the other CPUs run. */
 static struct {

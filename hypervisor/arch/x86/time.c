@@ -55,7 +55,7 @@ static uint64_t mul_frac(uint64_t a, uint64_t b)
 /** Start PIT channel 2 counting down @p ms milliseconds, once. */
 static void pit_start(unsigned int ms)
 {
-    unsigned int count = PIT_HZ / 1000 * ms;
+    unsigned int count = (PIT_HZ * ms + 500) / 1000; /* rounded */
 
     outb(PORT_B, (inb(PORT_B) & ~PORT_B_SPEAKER) | PORT_B_GATE);
     outb(PIT_MODE, PIT_CH2_ONESHOT);
@@ -148,9 +148,8 @@ void apic_timer_interrupt(void)
     raise_softirq(TIMER_SOFTIRQ);
 }
 
-/** The time self-test's interval of the PIT, and its tolerance. */
-#define CHECK_MS      20
-#define TOLERANCE_PCT 5
+#define CHECK_MS      20 /**< the time self-test's interval of the PIT */
+#define TOLERANCE_PCT 5  /**< how far off system time may be, in percent */
 
 /**
  * Lab 3 exercise 2: system time keeps step with the PIT, and never goes

@@ -19,9 +19,12 @@ extern boot_l4                  ; head.asm: identity + image mappings
 extern ap_start64               ; start64.asm
 
 %define TRAMP(label) (TRAMPOLINE_PHYS + (label) - trampoline_start)
-%define CODE32 0x08
-%define DATA32 0x10
-%define CODE64 0x18
+; The 64-bit code and the data selectors are the hypervisor's own
+; (BOOT_CS64, BOOT_DS): the CPU keeps them after desc.c loads its GDT, and
+; an iretq with any other CS would fault there.
+%define CODE64 BOOT_CS64
+%define DATA32 BOOT_DS
+%define CODE32 0x18
 
 section .rodata                 ; copied, never run where it is linked
 global trampoline_start, trampoline_end
@@ -65,9 +68,9 @@ tramp64:
 align 8
 tramp_gdt:
     dq 0
-    dq 0x00cf9b000000ffff           ; CODE32: 4 GiB, ring 0
-    dq 0x00cf93000000ffff           ; DATA32
     dq 0x00af9b000000ffff           ; CODE64: L = 1
+    dq 0x00cf93000000ffff           ; DATA32: 4 GiB, ring 0
+    dq 0x00cf9b000000ffff           ; CODE32
 tramp_gdt_end:
 tramp_gdtr:
     dw tramp_gdt_end - tramp_gdt - 1
