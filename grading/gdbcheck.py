@@ -6,7 +6,7 @@ starts stopped and waits for GDB; GDB runs the set-up students use
 start_hospes(), looks at the backtrace, steps over a couple of lines,
 breaks in boot_info_print(), runs `hospes cmdline`, `hospes memmap` and
 `hospes pagewalk`,
-and lets the boot run to its end, machine_halt(). None of the steps needs a
+and lets the boot run to its end, idle_loop(). None of the steps needs a
 lab exercise to be done, so a fresh handout passes it too: this proves the
 tools, not the student's code.
 
@@ -118,11 +118,11 @@ def gdb_steps():
                walk.strip().splitlines()[-1] if walk.strip() else "nothing")
 
         gdb.execute("delete breakpoints")
-        gdb.execute("break machine_halt")
+        gdb.execute("break idle_loop")
         gdb.execute("continue")
         name, _ = where()
-        expect("the boot runs to its end, machine_halt()",
-               name == "machine_halt", name)
+        expect("the boot runs to its end, idle_loop()",
+               name == "idle_loop", name)
         print(ALL_DONE)
     except StepFailed:
         pass

@@ -15,9 +15,9 @@ from grading.gradelib import EXIT_FAILURE, EXIT_SUCCESS, Lab, Pattern, exact
 lab = Lab(1)
 
 # The last line of a boot without self-tests: stop there, since the
-# hypervisor then halts forever.
+# hypervisor then idles for ever.
 BOOT_COMPLETE = ("(HV) Boot complete. There is nothing to run yet "
-                 "(domains arrive in lab 4): halting.")
+                 "(domains arrive in lab 4); debug keys: 'h'.")
 UNTIL_COMPLETE = exact(BOOT_COMPLETE).regex
 
 HEX64 = "[0-9a-f]{16}"

@@ -63,6 +63,11 @@ SECTIONS
         KEEP(*(hospes_selftests))
     } :image
 
+    /* Debug keys (hospes/keyhandler.h). */
+    hospes_keyhandlers : AT_PHYS(hospes_keyhandlers) {
+        KEEP(*(hospes_keyhandlers))
+    } :image
+
     /*
      * The symbol table holds only functions, and comes after all of
      * them, so its size, which differs between the link passes, moves

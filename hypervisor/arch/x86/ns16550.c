@@ -29,6 +29,7 @@
 #define LCR_DLAB    0x80 /**< divisor latch access */
 #define FCR_ENABLE  0x07 /**< enable and clear both FIFOs */
 #define MCR_DTR_RTS 0x03 /**< tell the other end we are here */
+#define LSR_DR      0x01 /**< a received byte is waiting */
 #define LSR_THRE    0x20 /**< transmit holding register empty */
 
 void console_init(void)
@@ -59,4 +60,11 @@ void console_write(const char *s, size_t len)
             uart_putc('\r');
         uart_putc(*s++);
     }
+}
+
+int console_getc(void)
+{
+    if (!(inb(COM1_BASE + UART_LSR) & LSR_DR))
+        return -1;
+    return inb(COM1_BASE + UART_THR); /* the receive buffer, on reads */
 }

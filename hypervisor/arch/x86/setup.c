@@ -14,12 +14,14 @@
 #include <asm/layout.h>
 #include <hospes/bootinfo.h>
 #include <hospes/console.h>
+#include <hospes/keyhandler.h>
 #include <hospes/mm.h>
 #include <hospes/param.h>
 #include <hospes/printk.h>
 #include <hospes/selftest.h>
 #include <hospes/shutdown.h>
 #include <hospes/smp.h>
+#include <hospes/softirq.h>
 #include <hospes/time.h>
 #include <hospes/timer.h>
 #include <hospes/version.h>
@@ -83,7 +85,8 @@ void start_hospes(paddr_t mbi_pa)
     printk(LOG_DEBUG "Boot took %lu TSC ticks in start_hospes(), %lu since "
                      "reset\n",
            (unsigned long)(rdtsc() - tsc_start), (unsigned long)rdtsc());
+    keyhandler_init();
     printk("Boot complete. There is nothing to run yet (domains arrive in "
-           "lab 4): halting.\n");
-    machine_halt();
+           "lab 4); debug keys: 'h'.\n");
+    idle_loop();
 }

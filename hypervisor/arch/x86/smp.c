@@ -173,10 +173,7 @@ void __noreturn start_secondary(unsigned int cpu)
     cpu_enable_global_pages();
     apic_enable_local();
     __atomic_fetch_or(&online_mask, 1UL << cpu, __ATOMIC_SEQ_CST);
-    for (;;) {
-        do_softirq();
-        wait_for_interrupt();
-    }
+    idle_loop();
 }
 
 void smp_boot_cpus(void)

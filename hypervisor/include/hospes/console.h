@@ -20,4 +20,7 @@ void console_init(void);
  */
 void console_write(const char *s, size_t len);
 
+/** @brief A byte typed on the console, or -1 if none is waiting. */
+int console_getc(void);
+
 #endif /* HOSPES_CONSOLE_H */

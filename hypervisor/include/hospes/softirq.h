@@ -27,4 +27,10 @@ void raise_softirq(enum softirq_nr nr);
 /** @brief Run this CPU's pending softirqs until none is left. */
 void do_softirq(void);
 
+/**
+ * @brief What a CPU does when it has nothing else to do: run softirqs,
+ *        then wait for an interrupt; for ever.
+ */
+void __noreturn idle_loop(void);
+
 #endif /* HOSPES_SOFTIRQ_H */
