@@ -19,8 +19,9 @@
 
 #define POLL_MS 20 /**< how often the console is polled for keys */
 
-/** The registered keys, from the linker. */
+/** The first registered key, from the linker. */
 extern const struct keyhandler __start_hospes_keyhandlers[];
+/** One past the last registered key. */
 extern const struct keyhandler __stop_hospes_keyhandlers[];
 
 /** The polling timer. */
