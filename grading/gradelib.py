@@ -101,7 +101,9 @@ class Scenario:
     modules is a list of (path, args): each becomes one module whose
     string is "path args" (the hypervisor sees the whole string). verdict
     is a regex: once a line matches it, the run is over and QEMU is killed
-    (for boots that halt rather than exit). timeout is in seconds.
+    (for boots that halt rather than exit). timeout is in seconds. keys
+    are typed on the serial console (QEMU's stdin) once a line matches the
+    regex keys_after: debug keys.
     """
 
     append: str = ""
@@ -111,6 +113,8 @@ class Scenario:
     extra: list = dataclasses.field(default_factory=list)
     verdict: str = None
     timeout: float = DEFAULT_TIMEOUT
+    keys: str = ""
+    keys_after: str = None
 
     def initrd(self):
         """The -initrd string: "a args,b args"; '' without modules."""
@@ -142,6 +146,8 @@ class Scenario:
             words.append("QEMU_MODULES=" + shlex.quote(self.initrd()))
         if self.extra:
             words.append("# and QEMU flags: " + shlex.join(self.extra))
+        if self.keys:
+            words.append(f"# then type {self.keys!r}")
         return " ".join(words)
 
 
@@ -326,8 +332,11 @@ def split_serial(raw):
 def run_qemu(scenario, qemu, elf):
     """Boot @p scenario and read its serial output. @return a Boot"""
     verdict = re.compile(scenario.verdict) if scenario.verdict else None
+    keys_after = (re.compile(scenario.keys_after) if scenario.keys
+                  else None)
     proc = subprocess.Popen(scenario.command(qemu, elf), cwd=ROOT,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stdin=subprocess.PIPE if scenario.keys
+                            else subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     lines, pending, stderr = [], b"", b""
     ending = "exited"
@@ -354,12 +363,18 @@ def run_qemu(scenario, qemu, elf):
                             lines += split_serial(raw)
                             if verdict and verdict.search(lines[-1]):
                                 ending = "verdict"
+                            if keys_after and keys_after.search(lines[-1]):
+                                keys_after = None  # type them once
+                                proc.stdin.write(scenario.keys.encode())
+                                proc.stdin.flush()
         finally:
             if proc.poll() is None:
                 proc.kill()
             status = proc.wait()
             proc.stdout.close()
             proc.stderr.close()
+            if proc.stdin:
+                proc.stdin.close()
     if pending:
         lines += split_serial(pending)
     return Boot(scenario, lines, status if ending == "exited" else None,

@@ -1,6 +1,6 @@
 """
 lab3.py: the tests of lab 3, "Traps, time and CPUs"
-(labs/03-traps-time-cpus/README.md). Parts 1 (traps) and 2 (time) so far.
+(labs/03-traps-time-cpus/README.md).
 
 Part 1's tests boot Hospes with a self-test that faults on purpose
 (`selftest=pagefault`, `nxfault`, `stackoverflow`; arch/x86/traps.c): the
@@ -8,7 +8,8 @@ hypervisor must report the exception (name, error code, for a page fault
 the address and the decoded error code, the registers, where it happened)
 and panic, so QEMU exits with the failure status. Part 2's run
 `selftest=time` and `selftest=timers`, also under QEMU's -icount, where
-time is counted in instructions and every run must print the same.
+time is counted in instructions and every run must print the same. Part
+3's boot 1, 2 and 4 CPUs (`selftest=smp`, `locks`) and type debug keys.
 """
 
 import re
@@ -18,6 +19,9 @@ from grading.gradelib import EXIT_FAILURE, EXIT_SUCCESS, Lab, Pattern
 lab = Lab(3)
 
 HEX64 = "[0-9a-f]{16}"
+
+# The last line of a boot without self-tests: the hypervisor then idles.
+BOOT_COMPLETE_LINE = r"^\(HV\) Boot complete\."
 
 
 def exception_line(vector, mnemonic, name, error_code):
@@ -63,7 +67,7 @@ def stack_overflow_caught(t):
     expect_report(r, 8, "#DF", "double fault", "0x0", "overflow")
 
 
-@lab.test("page-fault error codes are decoded: NULL write", 15, exercise=1,
+@lab.test("page-fault error codes are decoded: NULL write", 10, exercise=1,
           append="selftest=pagefault noreboot")
 def decode_null_write(t):
     r = t.boot()
@@ -72,7 +76,7 @@ def decode_null_write(t):
     r.expect_status(EXIT_FAILURE)
 
 
-@lab.test("page-fault error codes are decoded: fetch from data", 15,
+@lab.test("page-fault error codes are decoded: fetch from data", 10,
           exercise=1, append="selftest=nxfault noreboot")
 def decode_nx_fetch(t):
     r = t.boot()
@@ -96,7 +100,7 @@ TIMERS_ORDER = ("(HV) timers check: 7 fired in this order: 7 1 3 4 6 0 5; "
                 "latest by ")
 
 
-@lab.test("TSC and APIC timer are calibrated against the PIT", 20,
+@lab.test("TSC and APIC timer are calibrated against the PIT", 15,
           exercise=2, append="selftest=time", extra=ICOUNT)
 def calibrated(t):
     r = t.boot()
@@ -114,7 +118,7 @@ def calibrated(t):
     r.expect_status(EXIT_SUCCESS)
 
 
-@lab.test("timers fire in order, never early, and stop when stopped", 25,
+@lab.test("timers fire in order, never early, and stop when stopped", 15,
           exercise=3, append="selftest=timers")
 def timers_in_order(t):
     r = t.boot()
@@ -126,7 +130,7 @@ def timers_in_order(t):
     r.expect_status(EXIT_SUCCESS)
 
 
-@lab.test("under -icount, time and timers repeat exactly", 15, exercise=3,
+@lab.test("under -icount, time and timers repeat exactly", 10, exercise=3,
           append="selftest=time,timers", extra=ICOUNT)
 def icount_repeats(t):
     runs = []
@@ -140,3 +144,51 @@ def icount_repeats(t):
     if runs[0] != runs[1] or len(runs[0]) != 3:
         t.fail("the same time, time check and timers lines in both runs",
                "\n".join(runs[0]) + "\n---\n" + "\n".join(runs[1]))
+
+
+@lab.test("every CPU comes online and runs a timer, with 1, 2 and 4", 15,
+          exercise=4, append="selftest=smp")
+def all_cpus_online(t):
+    for n in (1, 2, 4):
+        r = t.boot(smp=n)
+        r.expect_line(f"(HV) ACPI: {n} CPUs in the MADT")
+        r.expect_line(f"(HV) SMP: {n} CPUs online")
+        fired = " ".join(str(cpu) for cpu in range(n))
+        r.expect_line(f"(HV) smp check: {n} CPUs online; a timer fired on "
+                      f"CPUs {fired}")
+        r.expect_status(EXIT_SUCCESS)
+
+
+@lab.test("maxcpus= and nosmp limit the CPUs started", 5, exercise=4,
+          smp=4, verdict=BOOT_COMPLETE_LINE)
+def cpu_options(t):
+    r = t.boot(append="maxcpus=2")
+    r.expect_line("(HV) SMP: 2 CPUs online")
+    r = t.boot(append="nosmp")
+    r.expect_line("(HV) SMP: nosmp; only the boot CPU runs")
+
+
+@lab.test("a spinlock and an rwlock stay exact with 4 CPUs at once", 5,
+          exercise=4, append="selftest=locks", smp=4, extra=ICOUNT)
+def locks_hold(t):
+    r = t.boot()
+    r.expect_line("(HV) locks check: 4 CPUs, spinlock count 8000 of 8000, "
+                  "rwlock writes 2000 of 2000, torn reads 0")
+    r.expect_line("(HV) selftest locks: passed")
+    r.expect_status(EXIT_SUCCESS)
+
+
+@lab.test("debug keys answer on the serial console", 5, smp=2,
+          keys="hmdt", keys_after=BOOT_COMPLETE_LINE,
+          verdict=r"^\(HV\) Timers of CPU 1 at")
+def debug_keys(t):
+    r = t.boot()
+    r.expect_in_order([r"^\(HV\) 'h' pressed -> list the debug keys$",
+                       r"^\(HV\)   'd'  dump every CPU's backtrace$",
+                       r"^\(HV\) 'm' pressed -> memory statistics$",
+                       r"^\(HV\) Memory: usable ",
+                       r"^\(HV\) 'd' pressed -> dump every CPU's backtrace$",
+                       r"^\(HV\) CPU 0:$", r"^\(HV\) CPU 1:$",
+                       r"^\(HV\) 't' pressed -> dump every CPU's timers$",
+                       r"^\(HV\) Timers of CPU 0 at",
+                       r"^\(HV\) Timers of CPU 1 at"])

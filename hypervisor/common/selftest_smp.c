@@ -31,6 +31,15 @@ static struct timer cpu_timers[NR_CPUS];
 /** The CPUs whose test timer fired, one bit each. */
 static volatile unsigned long timers_fired;
 
+/** The smp test's deadline on the boot CPU. */
+static struct timer give_up_timer;
+
+/** The deadline passed: nothing to do but wake the waiting loop. */
+static void wake_up(void *unused)
+{
+    (void)unused;
+}
+
 /** A test timer fired: note on which CPU it ran. */
 static void cpu_timer_fired(void *data)
 {
@@ -58,11 +67,18 @@ static int selftest_smp(void)
     s_time_t give_up = NOW() + MILLISECS(GIVE_UP_MS);
     unsigned int cpu;
 
+    /*
+     * The other CPUs' timers fire on them and do not wake this one: a
+     * timer of our own at the deadline makes sure we wake up to look.
+     */
+    init_timer(&give_up_timer, wake_up, NULL, smp_processor_id());
+    set_timer(&give_up_timer, give_up);
     on_selected_cpus(all, set_cpu_timer, NULL);
     while (timers_fired != all && NOW() < give_up) {
         wait_for_interrupt();
         do_softirq();
     }
+    kill_timer(&give_up_timer);
     printk("smp check: %u CPUs online; a timer fired on CPUs",
            num_online_cpus());
     for (cpu = 0; cpu < NR_CPUS; cpu++)

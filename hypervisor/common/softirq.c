@@ -5,7 +5,6 @@
  * Lab 3 (labs/03-traps-time-cpus/README.md). Design page:
  * docs/cpus-and-time.md.
  */
-#include <hospes/irq.h>
 #include <hospes/lib.h>
 #include <hospes/smp.h>
 #include <hospes/softirq.h>
@@ -39,13 +38,5 @@ void do_softirq(void)
         for (nr = 0; nr < NR_SOFTIRQS; nr++)
             if ((bits & (1UL << nr)) && handlers[nr])
                 handlers[nr]();
-    }
-}
-
-void idle_loop(void)
-{
-    for (;;) {
-        do_softirq();
-        wait_for_interrupt();
     }
 }

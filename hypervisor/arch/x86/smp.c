@@ -165,6 +165,14 @@ static bool start_cpu(unsigned int cpu, uint32_t apic_id)
     return false;
 }
 
+void idle_loop(void)
+{
+    for (;;) {
+        do_softirq();
+        wait_for_interrupt();
+    }
+}
+
 /** A started CPU's first C code: set up, say so, then idle. */
 void __noreturn start_secondary(unsigned int cpu)
 {
@@ -172,6 +180,8 @@ void __noreturn start_secondary(unsigned int cpu)
     load_descriptor_tables(cpu);
     cpu_enable_global_pages();
     apic_enable_local();
+    printk("CPU %u (APIC %u) online at %ld ns\n", cpu, cpu_info[cpu].apic_id,
+           NOW());
     __atomic_fetch_or(&online_mask, 1UL << cpu, __ATOMIC_SEQ_CST);
     idle_loop();
 }
