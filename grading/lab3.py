@@ -178,17 +178,18 @@ def locks_hold(t):
     r.expect_status(EXIT_SUCCESS)
 
 
-@lab.test("debug keys answer on the serial console", 5, smp=2,
+@lab.test("debug keys answer on the serial console", 5, exercise=3, smp=1,
           keys="hmdt", keys_after=BOOT_COMPLETE_LINE,
-          verdict=r"^\(HV\) Timers of CPU 1 at")
+          verdict=r"^\(HV\) Timers of CPU 0 at")
 def debug_keys(t):
+    # The console is polled by a timer (exercise 3); one CPU, so that the
+    # test needs nothing of exercise 4.
     r = t.boot()
     r.expect_in_order([r"^\(HV\) 'h' pressed -> list the debug keys$",
                        r"^\(HV\)   'd'  dump every CPU's backtrace$",
                        r"^\(HV\) 'm' pressed -> memory statistics$",
                        r"^\(HV\) Memory: usable ",
                        r"^\(HV\) 'd' pressed -> dump every CPU's backtrace$",
-                       r"^\(HV\) CPU 0:$", r"^\(HV\) CPU 1:$",
+                       r"^\(HV\) CPU 0:$",
                        r"^\(HV\) 't' pressed -> dump every CPU's timers$",
-                       r"^\(HV\) Timers of CPU 0 at",
-                       r"^\(HV\) Timers of CPU 1 at"])
+                       r"^\(HV\) Timers of CPU 0 at"])

@@ -27,7 +27,12 @@ void smp_boot_cpus(void);
 /**
  * @brief Run @p fn(@p data) on every online CPU in @p mask (bit n = CPU n),
  *        this one included if it is in the mask, and wait for all of them.
- *        Call with interrupts on.
+ *
+ * @p fn runs with interrupts off everywhere. The caller may have them off
+ * too, but then no other CPU may be calling this at the same time: each
+ * would wait for the other, which cannot take the IPI. For now only CPU 0
+ * calls it (self-tests, debug keys); lab 4's callers will need the rule
+ * settled (Xen requires interrupts on).
  */
 void on_selected_cpus(unsigned long mask, void (*fn)(void *), void *data);
 

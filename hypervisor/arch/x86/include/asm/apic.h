@@ -45,7 +45,6 @@
 /**@{*/
 #define TIMER_VECTOR         0xf0 /**< the local APIC timer */
 #define CALL_FUNCTION_VECTOR 0xfb /**< on_selected_cpus() */
-#define CALL_FUNCTION_VECTOR 0xfb /**< on_selected_cpus() */
 #define SPURIOUS_VECTOR      0xff /**< the APIC's spurious interrupts */
 /**@}*/
 
