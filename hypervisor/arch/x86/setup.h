@@ -69,6 +69,12 @@ void cpu_enable_global_pages(void);
 /** @brief A started CPU's C entry, from ap_start64 (start64.asm). */
 void __noreturn start_secondary(unsigned int cpu);
 
+/**
+ * @brief Send interrupt @p vector to every online CPU in @p mask (bit n =
+ *        CPU n), this one too if it is in the mask.
+ */
+void send_IPI_mask(unsigned long mask, unsigned int vector);
+
 /** @brief The call-function IPI: run on_selected_cpus()'s function. */
 void call_function_interrupt(void);
 

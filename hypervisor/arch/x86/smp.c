@@ -208,20 +208,25 @@ void smp_boot_cpus(void)
     printk("SMP: %u CPUs online\n", num_online_cpus());
 }
 
+void send_IPI_mask(unsigned long mask, unsigned int vector)
+{
+    unsigned int cpu;
+
+    for (cpu = 0; cpu < NR_CPUS; cpu++)
+        if (mask & online_mask & (1UL << cpu))
+            apic_send_ipi(cpu_info[cpu].apic_id, APIC_ICR_FIXED | vector);
+}
+
 void on_selected_cpus(unsigned long mask, void (*fn)(void *), void *data)
 {
     unsigned long me = 1UL << smp_processor_id(), flags;
-    unsigned int cpu;
 
     mask &= online_mask;
     spin_lock(&call.lock);
     call.fn = fn;
     call.data = data;
     __atomic_store_n(&call.pending, mask & ~me, __ATOMIC_SEQ_CST);
-    for (cpu = 0; cpu < NR_CPUS; cpu++)
-        if ((mask & ~me) & (1UL << cpu))
-            apic_send_ipi(cpu_info[cpu].apic_id,
-                          APIC_ICR_FIXED | CALL_FUNCTION_VECTOR);
+    send_IPI_mask(mask & ~me, CALL_FUNCTION_VECTOR);
     if (mask & me) { /* everywhere, fn runs with interrupts off */
         flags = local_irq_save();
         fn(data);
