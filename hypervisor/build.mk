@@ -54,7 +54,7 @@ $(BUILD)/hypervisor/arch/x86/%.o: hypervisor/arch/x86/%.asm \
 		$(HV_OUT)/asm-offsets.inc
 	@mkdir -p $(@D)
 	@echo "  NASM    $<"
-	$(Q)nasm -f elf64 -g -F dwarf -w+all -w+error -I$(HV_OUT)/ \
+	$(Q)nasm -f elf64 -g -F dwarf -w+all -w+error -I$(HV_OUT)/ -I$(<D)/ \
 	  -MD $(@:.o=.d) -o $@ $<
 
 $(HV_OUT)/hospes.lds: hypervisor/arch/x86/hospes.lds.S

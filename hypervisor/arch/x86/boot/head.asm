@@ -11,6 +11,7 @@
 ; physical + HV_VIRT_START.
 
 %include "asm-offsets.inc"
+%include "long-mode.inc"
 
 ; Page-table slot of a virtual address at each level.
 %define L4_SLOT(va)     (((va) >> 39) & 511)
@@ -63,20 +64,9 @@ start:
     test    edx, CPUID_EXT_EDX_LM
     jz      .no_long_mode
 
-    ; Enter long mode: PAE on, the page tables in CR3, EFER.LME, then
-    ; paging. The CPU is then in 32-bit compatibility mode until a far
-    ; jump loads a 64-bit code segment. Only PAE goes into CR4: QEMU hangs
-    ; instead of raising #GP on a CR4 bit the CPU does not have.
-    mov     eax, X86_CR4_PAE
-    mov     cr4, eax
-    mov     eax, boot_l4
-    mov     cr3, eax
-    mov     ecx, MSR_EFER
-    rdmsr
-    or      eax, EFER_LME
-    wrmsr
-    mov     eax, X86_CR0_PG | X86_CR0_WP | X86_CR0_PE
-    mov     cr0, eax
+    ; Enter long mode (long-mode.inc). The CPU is then in 32-bit
+    ; compatibility mode until a far jump loads a 64-bit code segment.
+    ENTER_LONG_MODE
     lgdt    [boot_gdtr]
     jmp     BOOT_CS64:start64
 

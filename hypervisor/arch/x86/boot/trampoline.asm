@@ -14,6 +14,7 @@
 ; the last one has said it is up.
 
 %include "asm-offsets.inc"
+%include "long-mode.inc"
 
 extern boot_l4                  ; head.asm: identity + image mappings
 extern ap_start64               ; start64.asm
@@ -48,16 +49,7 @@ tramp32:
     mov     ss, ax
     ; Long mode, as head.asm enters it, on the boot page tables: they map
     ; this page where it is, and the image where it is linked.
-    mov     eax, X86_CR4_PAE
-    mov     cr4, eax
-    mov     eax, boot_l4
-    mov     cr3, eax
-    mov     ecx, MSR_EFER
-    rdmsr
-    or      eax, EFER_LME
-    wrmsr
-    mov     eax, X86_CR0_PG | X86_CR0_WP | X86_CR0_PE
-    mov     cr0, eax
+    ENTER_LONG_MODE
     jmp     CODE64:TRAMP(tramp64)
 
 [BITS 64]
