@@ -20,7 +20,7 @@
 #include <hospes/lib.h>
 #include <hospes/printk.h>
 #include <hospes/selftest.h>
-#include <hospes/symbols.h>
+#include <hospes/stacktrace.h>
 
 #include "setup.h"
 
@@ -88,25 +88,13 @@ void decode_page_fault(unsigned long ec, char *buf, size_t size)
     // LAB 3 END
 }
 
-/** Print @p what and the function @p addr is in. */
-static void print_symbol(const char *what, unsigned long addr)
-{
-    struct symbol sym;
-
-    if (symbols_lookup(addr, &sym))
-        printk(LOG_ERR "%s [<%016lx>] %s+0x%lx/0x%lx\n", what, addr, sym.name,
-               addr - sym.start, sym.size);
-    else
-        printk(LOG_ERR "%s [<%016lx>] ???\n", what, addr);
-}
-
 /** Print the saved registers and the control registers. */
 static void show_registers(const struct cpu_user_regs *r)
 {
     unsigned long cr0, cr3 = read_cr3(), cr4 = read_cr4();
 
     __asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
-    print_symbol("RIP:   ", r->rip);
+    print_code_address("RIP:   ", r->rip, false);
     printk(LOG_ERR "RFLAGS: %016lx   CS: %04lx   SS: %04lx\n", r->rflags, r->cs,
            r->ss);
     printk(LOG_ERR "rax: %016lx   rbx: %016lx   rcx: %016lx\n", r->rax, r->rbx,

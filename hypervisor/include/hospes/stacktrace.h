@@ -27,6 +27,15 @@ unsigned int stack_walk(const void *frame, unsigned long *pcs,
                         unsigned int max);
 
 /**
+ * @brief Print `prefix [<address>] function+offset/size` for code address
+ *        @p addr, or `???` for the function if it is not in the image.
+ * @param return_address  true if @p addr is a return address: the
+ *        function is then looked up at addr - 1 (see backtrace.c).
+ */
+void print_code_address(const char *prefix, unsigned long addr,
+                        bool return_address);
+
+/**
  * @brief Print the call chain starting at @p frame, one function per line,
  *        as `[<address>] function+offset/size`.
  */
