@@ -110,8 +110,8 @@ void load_descriptor_tables(unsigned int cpu)
     struct desc_ptr idtr = { sizeof(idt) - 1, (uint64_t)idt };
     unsigned int vec;
 
-    t->gdt[GDT_CS64] = 0x00af9b000000ffff; /* present, ring 0, code, L=1 */
-    t->gdt[GDT_DS] = 0x00cf93000000ffff;   /* present, ring 0, data */
+    t->gdt[GDT_CS64] = DESC_CODE64;
+    t->gdt[GDT_DS] = DESC_DATA;
     t->tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)(t->df_stack + DF_STACK_SIZE);
     t->tss.iomap_base = sizeof(t->tss);
     set_tss_descriptor(t->gdt, (uint64_t)&t->tss, sizeof(t->tss) - 1);

@@ -120,8 +120,8 @@ align 8
 boot_gdt:
     dq 0
     ; The accessed bits are set already, so the CPU never writes here.
-    dq 0x00af9b000000ffff       ; BOOT_CS64: present, ring 0, code, L=1
-    dq 0x00cf93000000ffff       ; BOOT_DS: present, ring 0, data, 4 GiB
+    dq DESC_CODE64              ; BOOT_CS64
+    dq DESC_DATA                ; BOOT_DS
 boot_gdt_end:
 boot_gdtr:
     dw boot_gdt_end - boot_gdt - 1

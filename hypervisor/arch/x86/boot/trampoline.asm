@@ -60,9 +60,9 @@ tramp64:
 align 8
 tramp_gdt:
     dq 0
-    dq 0x00af9b000000ffff           ; CODE64: L = 1
-    dq 0x00cf93000000ffff           ; DATA32: 4 GiB, ring 0
-    dq 0x00cf9b000000ffff           ; CODE32
+    dq DESC_CODE64                  ; CODE64
+    dq DESC_DATA                    ; DATA32
+    dq DESC_CODE32                  ; CODE32
 tramp_gdt_end:
 tramp_gdtr:
     dw tramp_gdt_end - tramp_gdt - 1

@@ -29,6 +29,17 @@
 #define MSR_GS_BASE 0xc0000101 /**< base of the GS segment */
 /**@}*/
 
+/**
+ * @name Segment descriptors the hypervisor uses
+ * Flat, ring 0, with the accessed bit already set so the CPU never writes
+ * to the GDT (AMD64 manual vol. 2, 4.8).
+ */
+/**@{*/
+#define DESC_CODE64 _AC(0x00af9b000000ffff, UL) /**< 64-bit code (L = 1) */
+#define DESC_DATA   _AC(0x00cf93000000ffff, UL) /**< data, 4 GiB */
+#define DESC_CODE32 _AC(0x00cf9b000000ffff, UL) /**< 32-bit code, 4 GiB */
+/**@}*/
+
 /** @name Page table entry bits */
 /**@{*/
 #define _PAGE_PRESENT 0x001 /**< the entry maps something */
