@@ -8,11 +8,15 @@
  * is the `hospes_selftests` section, like the options' table (param.c).
  * Design page: docs/grading.md.
  */
+#include <hospes/irq.h>
 #include <hospes/lib.h>
 #include <hospes/param.h>
 #include <hospes/printk.h>
 #include <hospes/selftest.h>
 #include <hospes/shutdown.h>
+#include <hospes/smp.h>
+#include <hospes/softirq.h>
+#include <hospes/timer.h>
 
 /** `selftest=name[,name...]`: the tests to run, then power off. */
 static char opt_selftest[128];
@@ -22,6 +26,25 @@ string_param("selftest", opt_selftest);
 extern const struct selftest __start_hospes_selftests[];
 /** One past the last registered test. */
 extern const struct selftest __stop_hospes_selftests[];
+
+/** Does nothing: the deadline timer only has to wake the CPU. */
+static void wake_up(void *unused)
+{
+    (void)unused;
+}
+
+void selftest_wait(bool (*done)(void), s_time_t deadline)
+{
+    struct timer guard;
+
+    init_timer(&guard, wake_up, NULL, smp_processor_id());
+    set_timer(&guard, deadline);
+    while (!done() && NOW() < deadline) {
+        wait_for_interrupt();
+        do_softirq();
+    }
+    kill_timer(&guard);
+}
 
 /** Run the test called @p name. @return the number of failed checks. */
 static int run_one(const char *name)

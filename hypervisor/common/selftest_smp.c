@@ -12,7 +12,6 @@
 #include <hospes/printk.h>
 #include <hospes/selftest.h>
 #include <hospes/smp.h>
-#include <hospes/softirq.h>
 #include <hospes/spinlock.h>
 #include <hospes/timer.h>
 
@@ -30,15 +29,6 @@
 static struct timer cpu_timers[NR_CPUS];
 /** The CPUs whose test timer fired, one bit each. */
 static volatile unsigned long timers_fired;
-
-/** The smp test's deadline on the boot CPU. */
-static struct timer give_up_timer;
-
-/** The deadline passed: nothing to do but wake the waiting loop. */
-static void wake_up(void *unused)
-{
-    (void)unused;
-}
 
 /** A test timer fired: note on which CPU it ran. */
 static void cpu_timer_fired(void *data)
@@ -60,32 +50,28 @@ static void set_cpu_timer(void *unused)
     set_timer(&cpu_timers[cpu], NOW() + MILLISECS(PER_CPU_TIMER_MS));
 }
 
+/** Has every online CPU's test timer fired? */
+static bool all_timers_fired(void)
+{
+    return timers_fired == cpu_online_mask();
+}
+
 /** Lab 3 exercise 4: all CPUs online, a timer running on each. */
 static int selftest_smp(void)
 {
-    unsigned long all = cpu_online_mask();
-    s_time_t give_up = NOW() + MILLISECS(GIVE_UP_MS);
     unsigned int cpu;
 
-    /*
-     * The other CPUs' timers fire on them and do not wake this one: a
-     * timer of our own at the deadline makes sure we wake up to look.
-     */
-    init_timer(&give_up_timer, wake_up, NULL, smp_processor_id());
-    set_timer(&give_up_timer, give_up);
-    on_selected_cpus(all, set_cpu_timer, NULL);
-    while (timers_fired != all && NOW() < give_up) {
-        wait_for_interrupt();
-        do_softirq();
-    }
-    kill_timer(&give_up_timer);
+    /* The other CPUs' timers fire there and do not wake this one:
+     * selftest_wait() wakes at its deadline at the latest. */
+    on_selected_cpus(cpu_online_mask(), set_cpu_timer, NULL);
+    selftest_wait(all_timers_fired, NOW() + MILLISECS(GIVE_UP_MS));
     printk("smp check: %u CPUs online; a timer fired on CPUs",
            num_online_cpus());
     for (cpu = 0; cpu < NR_CPUS; cpu++)
         if (timers_fired & (1UL << cpu))
             printk(" %u", cpu);
     printk("\n");
-    return timers_fired != all;
+    return !all_timers_fired();
 }
 SELFTEST("smp", selftest_smp);
 

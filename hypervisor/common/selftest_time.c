@@ -7,12 +7,10 @@
  * stopped one never. Under `-icount shift=0,sleep=off` what it prints is
  * the same on every run. Design page: docs/cpus-and-time.md.
  */
-#include <hospes/irq.h>
 #include <hospes/lib.h>
 #include <hospes/printk.h>
 #include <hospes/selftest.h>
 #include <hospes/smp.h>
-#include <hospes/softirq.h>
 #include <hospes/timer.h>
 
 /** Milliseconds from now at which each test timer is set. */
@@ -78,6 +76,12 @@ static int check_fired(unsigned int expected)
     return bad;
 }
 
+/** Have all the timers that should fire fired? */
+static bool expected_fired(void)
+{
+    return tt.fired >= NR_TEST_TIMERS - 1;
+}
+
 /** Lab 3 exercise 3: timers fire in order, not early, and stop. */
 static int selftest_timers(void)
 {
@@ -94,11 +98,7 @@ static int selftest_timers(void)
     set_timer(&tt.timers[MOVED], start + MILLISECS(MOVED_MS));
     dump_timers();
 
-    while (tt.fired < NR_TEST_TIMERS - 1 &&
-           NOW() < start + MILLISECS(GIVE_UP_MS)) {
-        wait_for_interrupt();
-        do_softirq();
-    }
+    selftest_wait(expected_fired, start + MILLISECS(GIVE_UP_MS));
     bad = check_fired(NR_TEST_TIMERS - 1);
     for (i = 0; i < NR_TEST_TIMERS; i++)
         kill_timer(&tt.timers[i]);

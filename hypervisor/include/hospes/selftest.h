@@ -15,6 +15,8 @@
 #ifndef HOSPES_SELFTEST_H
 #define HOSPES_SELFTEST_H
 
+#include <hospes/time.h>
+
 /** One named self-test. */
 struct selftest {
     const char *name; /**< as given to `selftest=` */
@@ -29,6 +31,15 @@ struct selftest {
         __section("hospes_selftests") __used __aligned(8) = {               \
             .name = (name_), .run = (fn_) }
 /* clang-format on */
+
+/**
+ * @brief Wait, running softirqs, until @p done() is true or system time
+ *        @p deadline has passed. Sleeps between interrupts, but never
+ *        past the deadline: a timer of its own wakes it then, so a test
+ *        waiting for timers that never fire (or fire on other CPUs) still
+ *        gives up and reports.
+ */
+void selftest_wait(bool (*done)(void), s_time_t deadline);
 
 /**
  * @brief Run the self-tests the `selftest=` option names, if any.
