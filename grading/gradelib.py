@@ -13,7 +13,7 @@ What a test function sees:
            files; t.fail() gives up with a reason.
   Boot     the serial output and the end of one QEMU run, and the checks on
            them (expect, expect_line, expect_in_order, expect_lines,
-           expect_absent, expect_status). A failed check raises TestFailure
+           expect_absent, expect_selftest_passed, expect_status). A failed check raises TestFailure
            with what was expected, what came, and where in the output.
 
 QEMU's serial output is read from a pipe as it comes: a run ends when QEMU
@@ -308,6 +308,11 @@ class Boot:
             self.fail("no such line: " + Pattern.of(pattern).what,
                       f"{len(found)} such line(s):\n" + "\n".join(shown),
                       found[0].index)
+
+    def expect_selftest_passed(self, name):
+        """Self-test @p name passed, and QEMU powered off with success."""
+        self.expect_line(f"(HV) selftest {name}: passed")
+        self.expect_status(EXIT_SUCCESS)
 
     def expect_status(self, status):
         """QEMU must have exited by itself with @p status."""

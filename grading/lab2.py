@@ -36,12 +36,6 @@ ALLOC_CHECK = Pattern(
 BOOT_COMPLETE = r"^\(HV\) Boot complete\."
 
 
-def expect_passed(r, name):
-    """Self-test @p name passed and QEMU powered off with success."""
-    r.expect_line(f"(HV) selftest {name}: passed")
-    r.expect_status(EXIT_SUCCESS)
-
-
 @lab.test("boots through the memory set-up and reports it", 5,
           append="loglvl=info", verdict=BOOT_COMPLETE)
 def boots_with_memory_report(t):
@@ -73,7 +67,7 @@ def accounting_balances(t):
             r.fail("the heap to get nearly all usable RAM, nothing unused",
                    f"heap {heap} KiB, unused {unused} KiB", books.index)
         r.expect_line(f"(HV) Memory: {heap} KiB free in the heap")
-        expect_passed(r, "pagetables")
+        r.expect_selftest_passed("pagetables")
 
 
 @lab.test("the heap hands out every free frame in mixed orders", 20,
@@ -87,7 +81,7 @@ def alloc_everything(t):
         r.fail("at least 256 MiB allocated and freed",
                f"{found['mib']} MiB", found.index)
     r.expect(r"^\(HV\) heap: no free block of order 0 \(0 frames free\)$")
-    expect_passed(r, "alloc")
+    r.expect_selftest_passed("alloc")
 
 
 @lab.test("freed blocks merge back into the blocks the heap began with", 20,
@@ -96,7 +90,7 @@ def merge_back(t):
     r = t.boot()
     r.expect_absent(Pattern(r"check failed: (the free blocks|\d+ frames free|"
                             r"block record)", "a merge check that failed"))
-    expect_passed(r, "alloc")
+    r.expect_selftest_passed("alloc")
 
 
 @lab.test("a domain's frames are counted and limited", 10, exercise=1,
@@ -105,7 +99,7 @@ def domain_limit(t):
     r = t.boot()
     r.expect_line("(HV) d42: allocating 1 frames would exceed its limit of 8")
     r.expect_line("(HV) domheap check: d42 held 8 of 8 frames")
-    expect_passed(r, "domheap")
+    r.expect_selftest_passed("domheap")
 
 
 @lab.test("xmalloc aligns, keeps objects apart and reports misuse", 10,
@@ -120,7 +114,7 @@ def xmalloc_works(t):
                        r"^\(HV\) xfree: 0x[0-9a-f]{16} was not allocated by "
                        r"xmalloc; ignored$",
                        r"^\(HV\) xmalloc: bad alignment 3$"], start.index)
-    expect_passed(r, "xmalloc")
+    r.expect_selftest_passed("xmalloc")
 
 
 @lab.test("the page tables give each part of the image its rights", 20,
@@ -136,7 +130,7 @@ def page_table_rights(t):
                          r" .*: ok$", f"the pagetables check '{case}' ok"))
     r.expect_line("(HV) pagetables check: a write through the direct map "
                   "reads back through the image: ok")
-    expect_passed(r, "pagetables")
+    r.expect_selftest_passed("pagetables")
 
 
 @lab.test("every memory self-check passes with -m 64M, 1G and 4G", 5,

@@ -57,7 +57,7 @@ def expect_report(r, vector, mnemonic, name, error_code, function):
 def null_write_reported(t):
     r = t.boot()
     expect_report(r, 14, "#PF", "page fault", "0x2", "selftest_pagefault")
-    r.expect(rf"^\(HV\) page fault at address 0000000000000000: ")
+    r.expect(r"^\(HV\) page fault at address 0000000000000000: ")
 
 
 @lab.test("a stack overflow hits the guard page and double-faults", 5,
@@ -114,8 +114,7 @@ def calibrated(t):
                    "(990000-1000000 kHz)", f"{khz} kHz", found.index)
     r.expect(r"^\(HV\) time check: 20 ms of the PIT took \d+ ns of system "
              r"time \([-+]\d+%\)$")
-    r.expect_line("(HV) selftest time: passed")
-    r.expect_status(EXIT_SUCCESS)
+    r.expect_selftest_passed("time")
 
 
 @lab.test("timers fire in order, never early, and stop when stopped", 15,
@@ -126,8 +125,7 @@ def timers_in_order(t):
                      f"the line '{TIMERS_ORDER}N ns'"))
     r.expect_absent(Pattern("timers check: .*(early|stopped|later one)",
                             "a timers check that failed"))
-    r.expect_line("(HV) selftest timers: passed")
-    r.expect_status(EXIT_SUCCESS)
+    r.expect_selftest_passed("timers")
 
 
 @lab.test("under -icount, time and timers repeat exactly", 10, exercise=3,
@@ -174,8 +172,7 @@ def locks_hold(t):
     r = t.boot()
     r.expect_line("(HV) locks check: 4 CPUs, spinlock count 8000 of 8000, "
                   "rwlock writes 2000 of 2000, torn reads 0")
-    r.expect_line("(HV) selftest locks: passed")
-    r.expect_status(EXIT_SUCCESS)
+    r.expect_selftest_passed("locks")
 
 
 @lab.test("debug keys answer on the serial console", 5, exercise=3, smp=1,
