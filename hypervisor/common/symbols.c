@@ -5,7 +5,6 @@
  * The table is generated at build time (see hospes/symbols.h): arrays of
  * function addresses, sorted, with their names. Design page: docs/boot.md.
  */
-#include <hospes/lib.h>
 #include <hospes/symbols.h>
 
 /** End of the hypervisor's code, from the linker script. */
@@ -42,14 +41,4 @@ bool symbols_lookup(unsigned long addr, struct symbol *sym)
     sym->start = symbols_addresses[lo];
     sym->size = next - sym->start;
     return true;
-}
-
-unsigned long symbols_address(const char *name)
-{
-    unsigned int i;
-
-    for (i = 0; i < symbols_count; i++)
-        if (!strcmp(symbol_name(i), name))
-            return symbols_addresses[i];
-    return 0;
 }

@@ -117,11 +117,6 @@ void time_init(void)
            t.tsc_khz, t.apic_khz, CALIBRATE_MS);
 }
 
-unsigned long tsc_khz(void)
-{
-    return t.tsc_khz;
-}
-
 s_time_t NOW(void)
 {
     return mul_frac(rdtsc() - t.tsc_at_zero, t.ns_per_tsc);

@@ -35,9 +35,6 @@ s_time_t NOW(void);
  */
 void time_init(void);
 
-/** @brief The TSC's frequency in kHz, as calibrated. */
-unsigned long tsc_khz(void);
-
 /**
  * @brief Ask for a timer interrupt on this CPU at system time @p deadline
  *        (at once if it has passed), or for none if @p deadline is 0.
