@@ -3,7 +3,7 @@
  * @brief Xen guest-ABI error numbers (x86-64).
  *
  * Hypercalls return these negated in RAX. The numbers are Xen's (see
- * shared/design/ABI.md); the header text is our own.
+ * Xen's xen/include/public/errno.h); the header text is our own.
  */
 #ifndef XEN_PUBLIC_ERRNO_H
 #define XEN_PUBLIC_ERRNO_H
