@@ -20,11 +20,14 @@ QEMU ?= qemu-system-x86_64
 LAB ?= $(shell cat labs/LAB 2>/dev/null || \
 	ls -d labs/[0-9][0-9]-* | sed 's|labs/0*\([0-9]*\)-.*|\1|' | sort -n | tail -1)
 
-# The default scenario: `make qemu HV_ARGS="loglvl=all" QEMU_MEM=64M`.
-HV_ARGS ?=
+# The default scenario (lab 4 on): dom0 and two boot-time domUs, all
+# running the demo guest (guest/tests/demo.c). Change it on the command
+# line: `make qemu HV_ARGS="loglvl=all" QEMU_MEM=64M QEMU_MODULES=...`.
+DEMO_ELF = $(BUILD)/guest/tests/demo.elf
+HV_ARGS ?= domu=1,name=alpha domu=2,name=beta
 QEMU_MEM ?= 512M
 QEMU_SMP ?= 2
-QEMU_MODULES ?=
+QEMU_MODULES ?= $(DEMO_ELF) dom0,$(DEMO_ELF) alpha,$(DEMO_ELF) beta
 QEMU_FLAGS = -cpu max -m $(QEMU_MEM) -smp $(QEMU_SMP) -nographic -no-reboot \
 	-kernel $(HV_ELF) -append "$(HV_ARGS)" \
 	$(if $(QEMU_MODULES),-initrd "$(QEMU_MODULES)")
@@ -33,10 +36,11 @@ QEMU_FLAGS = -cpu max -m $(QEMU_MEM) -smp $(QEMU_SMP) -nographic -no-reboot \
 # collide: 25000 + uid mod 5000.
 GDBPORT := $(shell echo $$((25000 + $$(id -u) % 5000)))
 
-all: hypervisor
+all: hypervisor guests
 .PHONY: all
 
 include hypervisor/build.mk
+include guest/guest.mk
 include grading/grading.mk
 include grading/autograder.mk
 include labs/labs.mk
@@ -75,13 +79,13 @@ deps:
 # ---------------------------------------------------------------------------
 
 qemu: deps
-	@$(MAKE) --no-print-directory hypervisor
+	@$(MAKE) --no-print-directory hypervisor guests
 	@echo "*** Booting Hospes under QEMU. Quit with Ctrl-A X."
 	$(QEMU) $(QEMU_FLAGS)
 .PHONY: qemu
 
 qemu-gdb: deps
-	@$(MAKE) --no-print-directory hypervisor $(BUILD)/gdbinit
+	@$(MAKE) --no-print-directory hypervisor guests $(BUILD)/gdbinit
 	@echo "*** QEMU is waiting for GDB on port $(GDBPORT): run 'make gdb' in another terminal."
 	$(QEMU) $(QEMU_FLAGS) -S -gdb tcp:127.0.0.1:$(GDBPORT)
 .PHONY: qemu-gdb
@@ -103,8 +107,8 @@ test: deps
 	@BUILD=$(BUILD) tests/run-all.sh
 .PHONY: test
 
-bench: deps hypervisor
-	@tests/bench/boot.sh $(HV_ELF)
+bench: deps hypervisor guests
+	@tests/bench/boot.sh $(HV_ELF) $(GUEST_OUT)/tests
 .PHONY: bench
 
 # The C sources clang-format looks after (generated files are in build/).
@@ -132,7 +136,7 @@ clean-objs:
 .PHONY: clean-objs
 
 help:
-	@echo "make              build the hypervisor ($(HV_ELF))"
+	@echo "make              build the hypervisor ($(HV_ELF)) and the guests"
 	@echo "make qemu         boot it under QEMU (HV_ARGS=, QEMU_MEM=, QEMU_SMP=, QEMU_MODULES=)"
 	@echo "make qemu-gdb     the same, stopped, waiting for GDB on port $(GDBPORT)"
 	@echo "make gdb          attach GDB to 'make qemu-gdb'"

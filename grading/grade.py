@@ -94,6 +94,9 @@ def parse_args():
     parser.add_argument("--elf",
                         default=str(ROOT / "build/hypervisor/hospes.elf"),
                         help="the hypervisor image (default: %(default)s)")
+    parser.add_argument("--guests",
+                        default=str(gradelib.GUEST_DIR),
+                        help="where the guest programs are (lab 4 on)")
     parser.add_argument("--qemu", default="qemu-system-x86_64",
                         help="the QEMU program (default: %(default)s)")
     parser.add_argument("--list", action="store_true",
@@ -169,6 +172,7 @@ def main():
         for test in tests:
             print(test.name)
         return 0
+    gradelib.GUEST_DIR = Path(args.guests).resolve()
     elf = Path(args.elf).resolve()
     if not elf.is_file():
         die(f"{args.elf} does not exist: build it first (make)")

@@ -62,6 +62,23 @@ QEMU_FIXED_FLAGS = ["-cpu", "max", "-nographic", "-no-reboot",
 # A verdict normally comes within 2 s; this is for a loaded machine.
 DEFAULT_TIMEOUT = 60.0
 
+# The line that ends a boot which then idles (with no domain to run, or
+# with dom0 waiting): the hypervisor's last words before idle_loop().
+BOOT_COMPLETE = "(HV) Boot complete; debug keys: 'h'."
+# A regex for it, for a scenario's verdict or keys_after.
+UNTIL_COMPLETE = "^" + re.escape(BOOT_COMPLETE) + "$"
+
+# Where the guest programs are (grade.py --guests): a scenario's module
+# "guest:NAME" is GUEST_DIR/NAME.elf (guest/tests/NAME.c, lab 4 on).
+GUEST_DIR = ROOT / "build/guest/tests"
+
+
+def module_path(path):
+    """The file of module @p path: "guest:NAME" names a guest program."""
+    if path.startswith("guest:"):
+        return os.path.relpath(GUEST_DIR / f"{path[6:]}.elf", ROOT)
+    return path
+
 # Lines of serial output shown around the place where a check failed.
 CONTEXT_LINES = 10
 
@@ -99,7 +116,8 @@ class Scenario:
     """How to boot QEMU for a test: hypervisor options, modules, machine.
 
     modules is a list of (path, args): each becomes one module whose
-    string is "path args" (the hypervisor sees the whole string). verdict
+    string is "path args" (the hypervisor sees the whole string); a path
+    "guest:NAME" is the guest program NAME (module_path()). verdict
     is a regex: once a line matches it, the run is over and QEMU is killed
     (for boots that halt rather than exit). timeout is in seconds. keys
     are typed on the serial console (QEMU's stdin) once a line matches the
@@ -120,6 +138,7 @@ class Scenario:
         """The -initrd string: "a args,b args"; '' without modules."""
         entries = []
         for path, args in self.modules:
+            path = module_path(path)
             if "," in path + args or " " in path:
                 raise ValueError(f"module {path!r} {args!r}: -initrd cannot "
                                  "carry a comma, or a space in a path")

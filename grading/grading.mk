@@ -9,12 +9,13 @@
 #                              GRADE_FLAGS="--json build/results.json -j1"
 
 GRADE_FLAGS ?=
-GRADE := $(PYTHON) grading/grade.py --elf $(HV_ELF) --qemu $(QEMU)
+GRADE := $(PYTHON) grading/grade.py --elf $(HV_ELF) --qemu $(QEMU) \
+	--guests $(GUEST_OUT)/tests
 
-grade: deps $(HV_ELF)
+grade: deps $(HV_ELF) guests
 	$(GRADE) --lab $(LAB) $(GRADE_FLAGS)
 .PHONY: grade
 
-grade-all: deps $(HV_ELF)
+grade-all: deps $(HV_ELF) guests
 	$(GRADE) --lab all $(GRADE_FLAGS)
 .PHONY: grade-all

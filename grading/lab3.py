@@ -14,14 +14,13 @@ time is counted in instructions and every run must print the same. Part
 
 import re
 
-from grading.gradelib import EXIT_FAILURE, EXIT_SUCCESS, Lab, Pattern
+from grading.gradelib import (EXIT_FAILURE, EXIT_SUCCESS, UNTIL_COMPLETE, Lab,
+                              Pattern)
 
 lab = Lab(3)
 
 HEX64 = "[0-9a-f]{16}"
 
-# The last line of a boot without self-tests: the hypervisor then idles.
-BOOT_COMPLETE_LINE = r"^\(HV\) Boot complete\."
 
 
 def exception_line(vector, mnemonic, name, error_code):
@@ -158,7 +157,7 @@ def all_cpus_online(t):
 
 
 @lab.test("maxcpus= and nosmp limit the CPUs started", 5, exercise=4,
-          smp=4, verdict=BOOT_COMPLETE_LINE)
+          smp=4, verdict=UNTIL_COMPLETE)
 def cpu_options(t):
     r = t.boot(append="maxcpus=2")
     r.expect_line("(HV) SMP: 2 CPUs online")
@@ -176,7 +175,7 @@ def locks_hold(t):
 
 
 @lab.test("debug keys answer on the serial console", 5, exercise=3, smp=1,
-          keys="hmdt", keys_after=BOOT_COMPLETE_LINE,
+          keys="hmdt", keys_after=UNTIL_COMPLETE,
           verdict=r"^\(HV\) Timers of CPU 0 at")
 def debug_keys(t):
     # The console is polled by a timer (exercise 3); one CPU, so that the

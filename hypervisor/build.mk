@@ -24,8 +24,9 @@ HV_ARCH_CFLAGS := $(HV_CFLAGS) -Ihypervisor/arch/x86/include
 HV_LDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 \
 	-z noexecstack --build-id=none --no-warn-rwx-segments
 
-HV_COMMON_SRCS := $(wildcard hypervisor/common/*.c)
-HV_ARCH_SRCS := $(filter-out %/asm-offsets.c,$(wildcard hypervisor/arch/x86/*.c))
+HV_COMMON_SRCS := $(wildcard hypervisor/common/*.c hypervisor/common/sched/*.c)
+HV_ARCH_SRCS := $(filter-out %/asm-offsets.c,$(wildcard hypervisor/arch/x86/*.c \
+	hypervisor/arch/x86/pv/*.c))
 HV_ASM_SRCS := $(wildcard hypervisor/arch/x86/*.asm hypervisor/arch/x86/boot/*.asm)
 HV_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(HV_COMMON_SRCS) $(HV_ARCH_SRCS)) \
 	$(patsubst %.asm,$(BUILD)/%.o,$(HV_ASM_SRCS))

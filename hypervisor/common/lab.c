@@ -10,6 +10,7 @@ static const char *const handouts[] = {
     [1] = "labs/01-boot/README.md",
     [2] = "labs/02-memory/README.md",
     [3] = "labs/03-traps-time-cpus/README.md",
+    [4] = "labs/04-pv-domains/README.md",
 };
 
 void lab_todo(unsigned int lab, unsigned int exercise, const char *what)

@@ -120,3 +120,18 @@ void printk(const char *fmt, ...)
     vprintk(fmt, args);
     va_end(args);
 }
+
+void guest_console_line(unsigned int domid, const char *line, size_t len)
+{
+    char prefix[16];
+    unsigned long flags = spin_lock_irqsave(&console_lock);
+
+    if (!at_line_start) /* a hypervisor line half-way: finish it first */
+        console_write("\n", 1);
+    snprintf(prefix, sizeof(prefix), "(d%u) ", domid);
+    console_write(prefix, strlen(prefix));
+    console_write(line, len);
+    console_write("\n", 1);
+    at_line_start = true;
+    spin_unlock_irqrestore(&console_lock, flags);
+}

@@ -26,6 +26,18 @@ void raise_softirq(enum softirq_nr nr)
                       __ATOMIC_SEQ_CST);
 }
 
+void raise_softirq_cpu(unsigned int cpu, enum softirq_nr nr)
+{
+    __atomic_fetch_or(&pending[cpu], 1UL << nr, __ATOMIC_SEQ_CST);
+    if (cpu != smp_processor_id())
+        smp_send_event_check(cpu); /* wake it from hlt or a guest */
+}
+
+bool softirq_pending(void)
+{
+    return __atomic_load_n(&pending[smp_processor_id()], __ATOMIC_SEQ_CST);
+}
+
 void do_softirq(void)
 {
     volatile unsigned long *mine = &pending[smp_processor_id()];

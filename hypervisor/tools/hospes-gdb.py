@@ -261,3 +261,34 @@ class Pagewalk(HospesCommand):
                 print(f"  -> machine address 0x{frame + offset:x}")
                 return
             table = frame
+
+
+class Domains(HospesCommand):
+    """List the domains and their vCPUs (common/domain.c's domain_list).
+
+    For each vCPU: its CPU, whether it is running, blocked or paused, and
+    where a guest that is not running will resume (its saved RIP and
+    RSP; a running vCPU's registers are in the frame at the top of its
+    CPU's stack, asm/current.h).
+    """
+
+    name = "domains"
+
+    def run(self, arg):
+        d = gdb.parse_and_eval("domain_list")
+        if int(d) == 0:
+            print("No domains (none built yet, or all gone).")
+        while int(d):
+            print(f"d{int(d['domain_id'])} {d['name'].string()}: "
+                  f"{int(d['tot_pages'])} frames, "
+                  f"{'shutting down, ' if d['is_shutting_down'] else ''}"
+                  f"pause count {int(d['pause_count'])}")
+            for i in range(int(d["max_vcpus"])):
+                v = d["vcpu"][i]
+                regs = v["arch"]["user_regs"]
+                state = ("running" if v["is_running"] else
+                         "blocked" if v["is_blocked"] else "waiting")
+                print(f"  v{int(v['vcpu_id'])} on CPU {int(v['processor'])}, "
+                      f"{state}; saved rip {int(regs['rip']):#x} "
+                      f"rsp {int(regs['rsp']):#x}")
+            d = d["next_in_list"]

@@ -72,3 +72,9 @@ unsigned int smp_processor_id(void)
 {
     return 0;
 }
+
+/* The test has one CPU, so a softirq raised for another never happens. */
+void smp_send_event_check(unsigned int cpu)
+{
+    ck_abort_msg("event-check IPI to CPU %u on a one-CPU test", cpu);
+}

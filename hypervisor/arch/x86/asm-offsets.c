@@ -5,11 +5,14 @@
  * NASM cannot read C headers. The build compiles this file to assembly
  * (never to an object) and turns each DEFINE() line into a NASM `%define`
  * in build/hypervisor/asm-offsets.inc, so the numbers have one source.
- * Later labs add structure offsets here (offsetof) for the entry code.
+ * Structure offsets (offsetof) for the entry code come the same way.
  */
+#include <asm/current.h>
 #include <asm/layout.h>
+#include <asm/regs.h>
 #include <asm/x86-defs.h>
 #include <hospes/multiboot.h>
+#include <public/xen.h>
 
 /** Emit a marker line the build turns into `%define sym value`. */
 #define DEFINE(sym, val)                                                       \
@@ -44,6 +47,14 @@ void asm_offsets(void)
     DEFINE(CPUID_EXT_EDX_LM, CPUID_EXT_EDX_LM);
     DEFINE(MULTIBOOT_BOOTLOADER_MAGIC, MULTIBOOT_BOOTLOADER_MAGIC);
     DEFINE(MULTIBOOT_HEADER_MAGIC, MULTIBOOT_HEADER_MAGIC);
+    DEFINE(X86_EXC_HAVE_EC, X86_EXC_HAVE_EC);
+    DEFINE(SYSCALL_VECTOR, SYSCALL_VECTOR);
+    DEFINE(FLAT_KERNEL_CS, FLAT_KERNEL_CS);
+    DEFINE(FLAT_KERNEL_SS, FLAT_KERNEL_SS);
+    DEFINE(CPU_INFO_stack_top, offsetof(struct cpu_info, stack_top));
+    DEFINE(CPU_INFO_guest_rsp, offsetof(struct cpu_info, guest_rsp));
+    DEFINE(REGS_cs, offsetof(struct cpu_user_regs, cs));
+    DEFINE(REGS_SIZE, sizeof(struct cpu_user_regs));
     DEFINE(MULTIBOOT_HEADER_FLAGS,
            MBH_PAGE_ALIGN | MBH_MEMORY_INFO | MBH_AOUT_KLUDGE);
 }

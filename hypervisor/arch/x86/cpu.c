@@ -75,3 +75,17 @@ void cpu_print_info(void)
                             features[i].name);
     printk("CPU features:%s\n", list);
 }
+
+/**
+ * Every x86-64 CPU has the FPU and SSE (fxsave, fxrstor), but SSE stays
+ * off until CR4.OSFXSR says the OS saves its registers. Guests compiled
+ * for x86-64 use SSE freely, and the context switch saves their state
+ * with fxsave (arch/x86/domain.c). The hypervisor itself is built with
+ * -mgeneral-regs-only and never touches these registers.
+ */
+void cpu_init_fpu(void)
+{
+    write_cr0((read_cr0() & ~X86_CR0_TS) | X86_CR0_MP | X86_CR0_NE);
+    write_cr4(read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
+    __asm__ volatile("fninit");
+}

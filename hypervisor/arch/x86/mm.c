@@ -30,6 +30,7 @@
 #include <hospes/mm.h>
 #include <hospes/printk.h>
 #include <hospes/selftest.h>
+#include <public/xen.h>
 
 #include "setup.h"
 
@@ -63,7 +64,6 @@ extern const char __ro_start[]; /**< start of the read-only data */
 extern const char __ro_end[];   /**< end of the read-only data */
 extern const char __rw_start[]; /**< start of .data, then .bss */
 extern const char __bss_end[];  /**< end of .bss: end of the image */
-extern const char boot_stack[]; /**< foot of the boot stack (in .bss) */
 /**@}*/
 
 /** The top-level table of the hypervisor's page tables. */
@@ -188,6 +188,34 @@ int map_pages_to_xen(unsigned long va, mfn_t mfn, unsigned long nr,
     // LAB 2 END
 }
 
+paddr_t idle_pg_table_maddr(void)
+{
+    return virt_to_maddr(idle_pg_table);
+}
+
+void init_guest_l4_slots(uint64_t *l4)
+{
+    unsigned int slot = table_index(HYPERVISOR_VIRT_START, 4);
+    unsigned int end = table_index(HYPERVISOR_VIRT_END - 1, 4);
+
+    for (; slot <= end; slot++)
+        l4[slot] = idle_pg_table[slot];
+}
+
+/**
+ * Give every hypervisor slot of the top-level table its L3 table now:
+ * guests' top-level tables copy these entries once (init_guest_l4_slots()),
+ * so a later mapping must not need a new L3.
+ */
+static void fill_hypervisor_slots(void)
+{
+    unsigned int slot = table_index(HYPERVISOR_VIRT_START, 4);
+    unsigned int end = table_index(HYPERVISOR_VIRT_END - 1, 4);
+
+    for (; slot <= end; slot++)
+        next_table(&idle_pg_table[slot]);
+}
+
 /** @p flags without _PAGE_NX on a CPU that does not have it. */
 static pgentry_t hv_rights(pgentry_t flags)
 {
@@ -308,6 +336,7 @@ int arch_init_memory(void)
 
     enable_nx();
     idle_pg_table = alloc_pt_page();
+    fill_hypervisor_slots();
     rc = map_image_parts();
     rc = rc ?: map_directmap();
     rc = rc ?: map_frame_table();

@@ -14,10 +14,12 @@
 #include <asm/layout.h>
 #include <hospes/bootinfo.h>
 #include <hospes/console.h>
+#include <hospes/domain_build.h>
 #include <hospes/keyhandler.h>
 #include <hospes/mm.h>
 #include <hospes/param.h>
 #include <hospes/printk.h>
+#include <hospes/sched.h>
 #include <hospes/selftest.h>
 #include <hospes/shutdown.h>
 #include <hospes/smp.h>
@@ -59,6 +61,7 @@ void start_hospes(paddr_t mbi_pa)
     cmdline_parse(boot_info.cmdline);
     param_dump();
     cpu_print_info();
+    cpu_init_fpu();
 
     /* What memory there is, and what must not be touched. */
     multiboot_init(mbi_pa);
@@ -78,15 +81,16 @@ void start_hospes(paddr_t mbi_pa)
     time_init();
     timer_init();
     smp_boot_cpus();
-
-    /* Lab 7: the scheduler. Lab 4: dom0 from the first module. */
+    scheduler_init();
 
     selftest_run();
     printk(LOG_DEBUG "Boot took %lu TSC ticks in start_hospes(), %lu since "
                      "reset\n",
            (unsigned long)(rdtsc() - tsc_start), (unsigned long)rdtsc());
     keyhandler_init();
-    printk("Boot complete. There is nothing to run yet (domains arrive in "
-           "lab 4); debug keys: 'h'.\n");
-    idle_loop();
+
+    /* Domains: dom0 from the first module, `domu=` ones (lab 4). */
+    create_boot_domains();
+    printk("Boot complete; debug keys: 'h'.\n");
+    idle_loop(); /* the scheduler takes it from here */
 }

@@ -48,6 +48,22 @@ void load_descriptor_tables(unsigned int cpu);
 int map_pages_to_xen(unsigned long va, mfn_t mfn, unsigned long nr,
                      uint64_t flags);
 
+/** @brief The machine address of the hypervisor's own page tables. */
+paddr_t idle_pg_table_maddr(void);
+
+/**
+ * @brief Copy the hypervisor's top-level entries (PML4 slots 256-271)
+ *        into a guest's top-level table @p l4, so that the hypervisor is
+ *        mapped in every address space.
+ */
+void init_guest_l4_slots(uint64_t *l4);
+
+/** @brief The mnemonic of exception @p vec ("#PF"), or "#??". */
+const char *exception_mnemonic(unsigned int vec);
+
+/** @brief Turn on the FPU and SSE for guests on this CPU (cpu.c). */
+void cpu_init_fpu(void);
+
 /** @brief Is the CPU running on the page tables arch_init_memory() built? */
 bool page_tables_live(void);
 
@@ -78,6 +94,9 @@ void send_IPI_mask(unsigned long mask, unsigned int vector);
 /** @brief The call-function IPI: run on_selected_cpus()'s function. */
 void call_function_interrupt(void);
 
+/** The foot of the boot CPU's stack (in .bss, start64.asm). */
+extern const char boot_stack[];
+
 /** Order of a CPU stack's heap block: STACK_SIZE bytes. */
 #define STACK_ORDER 3
 
@@ -88,7 +107,8 @@ struct cpu_user_regs;
 
 /**
  * @brief Handle an exception or interrupt; entry.asm calls it with the
- *        saved registers. An exception is reported and panics.
+ *        saved registers. An exception in a guest goes to the guest
+ *        (pv/traps.c); one in the hypervisor is reported and panics.
  */
 void do_trap(struct cpu_user_regs *regs);
 

@@ -12,6 +12,7 @@
  * say it is online before the next.
  */
 #include <asm/apic.h>
+#include <asm/current.h>
 #include <asm/io.h>
 #include <asm/layout.h>
 #include <asm/x86-defs.h>
@@ -38,11 +39,6 @@ boolean_param("nosmp", opt_nosmp);
 
 _Static_assert(PAGE_SIZE << STACK_ORDER == STACK_SIZE, "STACK_ORDER");
 
-/** What GS points at on each CPU. cpu_id must stay first. */
-struct cpu_info {
-    unsigned int cpu_id; /**< this CPU's number: at %gs:0 */
-    uint32_t apic_id;    /**< its local APIC's id */
-};
 /** Each CPU's cpu_info. */
 static struct cpu_info cpu_info[NR_CPUS];
 
@@ -95,16 +91,21 @@ unsigned long cpu_online_mask(void)
     return online_mask;
 }
 
-/** Make this CPU number @p cpu: its cpu_info, its GS base, online. */
-static void set_cpu(unsigned int cpu, uint32_t apic_id)
+/** Make this CPU number @p cpu, on the stack that ends at @p stack_top:
+ *  its cpu_info and its GS base. */
+static void set_cpu(unsigned int cpu, uint32_t apic_id, uint64_t stack_top)
 {
-    cpu_info[cpu] = (struct cpu_info){ .cpu_id = cpu, .apic_id = apic_id };
+    cpu_info[cpu] = (struct cpu_info){ .cpu_id = cpu,
+                                       .apic_id = apic_id,
+                                       .stack_top = stack_top,
+                                       .self = &cpu_info[cpu] };
     wrmsr(MSR_GS_BASE, (uint64_t)&cpu_info[cpu]);
 }
 
 void smp_prepare_boot_cpu(void)
 {
-    set_cpu(0, 0); /* its APIC id is read once the APIC is up */
+    /* Its APIC id is read once the APIC is up. */
+    set_cpu(0, 0, (uint64_t)boot_stack + STACK_SIZE);
     online_mask = 1;
 }
 
@@ -168,17 +169,23 @@ static bool start_cpu(unsigned int cpu, uint32_t apic_id)
 void idle_loop(void)
 {
     for (;;) {
+        /* Look with interrupts off: a softirq raised between the look
+         * and hlt would otherwise wait for some later interrupt. */
+        local_irq_disable();
+        if (!softirq_pending())
+            wait_for_interrupt();
+        local_irq_enable();
         do_softirq();
-        wait_for_interrupt();
     }
 }
 
 /** A started CPU's first C code: set up, say so, then idle. */
 void __noreturn start_secondary(unsigned int cpu)
 {
-    set_cpu(cpu, cpu_info[cpu].apic_id);
+    set_cpu(cpu, cpu_info[cpu].apic_id, ap_boot.stack_top);
     load_descriptor_tables(cpu);
     cpu_enable_global_pages();
+    cpu_init_fpu();
     apic_enable_local();
     printk("CPU %u (APIC %u) online at %ld ns\n", cpu, cpu_info[cpu].apic_id,
            NOW());
@@ -215,6 +222,11 @@ void send_IPI_mask(unsigned long mask, unsigned int vector)
     for (cpu = 0; cpu < NR_CPUS; cpu++)
         if (mask & online_mask & (1UL << cpu))
             apic_send_ipi(cpu_info[cpu].apic_id, APIC_ICR_FIXED | vector);
+}
+
+void smp_send_event_check(unsigned int cpu)
+{
+    send_IPI_mask(1UL << cpu, EVENT_CHECK_VECTOR);
 }
 
 void on_selected_cpus(unsigned long mask, void (*fn)(void *), void *data)

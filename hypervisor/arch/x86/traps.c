@@ -15,6 +15,7 @@
 #include <asm/io.h>
 #include <asm/regs.h>
 #include <asm/x86-defs.h>
+#include <public/xen.h>
 #include <hospes/irq.h>
 #include <hospes/lab.h>
 #include <hospes/lib.h>
@@ -22,7 +23,14 @@
 #include <hospes/selftest.h>
 #include <hospes/stacktrace.h>
 
+#include "pv/pv.h"
 #include "setup.h"
+
+/** @name The guest-copy instruction and its fixup (copy_guest.asm) */
+/**@{*/
+extern const char copy_guest_fault[]; /**< the `rep movsb` that may fault */
+extern const char copy_guest_fixup[]; /**< where to resume if it does */
+/**@}*/
 
 /** Exception mnemonics and names (AMD64 manual vol. 2, table 8-1). */
 static const char *const exception_names[X86_NR_EXCEPTIONS][2] = {
@@ -49,15 +57,6 @@ static const char *const exception_names[X86_NR_EXCEPTIONS][2] = {
     [29] = { "#VC", "VMM communication" },
     [30] = { "#SX", "security" },
 };
-
-/** The read value of CR2: the address a page fault was about. */
-static unsigned long read_cr2(void)
-{
-    unsigned long v;
-
-    __asm__ volatile("mov %%cr2, %0" : "=r"(v));
-    return v;
-}
 
 /**
  * Put the meaning of page-fault error code @p ec into @p buf, as words
@@ -91,9 +90,8 @@ void decode_page_fault(unsigned long ec, char *buf, size_t size)
 /** Print the saved registers and the control registers. */
 static void show_registers(const struct cpu_user_regs *r)
 {
-    unsigned long cr0, cr3 = read_cr3(), cr4 = read_cr4();
+    unsigned long cr0 = read_cr0(), cr3 = read_cr3(), cr4 = read_cr4();
 
-    __asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
     print_code_address("RIP:   ", r->rip, false);
     printk(LOG_ERR "RFLAGS: %016lx   CS: %04lx   SS: %04lx\n", r->rflags, r->cs,
            r->ss);
@@ -112,11 +110,18 @@ static void show_registers(const struct cpu_user_regs *r)
     printk(LOG_ERR "cr4: %016lx\n", cr4);
 }
 
+const char *exception_mnemonic(unsigned int vec)
+{
+    return vec < X86_NR_EXCEPTIONS && exception_names[vec][0]
+               ? exception_names[vec][0]
+               : "#??";
+}
+
 /** Report exception @p r->entry_vector in full, then panic. */
 static void __noreturn fatal_exception(const struct cpu_user_regs *r)
 {
     unsigned int vec = r->entry_vector;
-    const char *mnemonic = exception_names[vec][0] ?: "#??";
+    const char *mnemonic = exception_mnemonic(vec);
     const char *name = exception_names[vec][1] ?: "reserved";
 
     printk(LOG_ERR "*** CPU exception %u (%s, %s), error code 0x%lx\n", vec,
@@ -131,13 +136,45 @@ static void __noreturn fatal_exception(const struct cpu_user_regs *r)
     panic("%s (%s) at %016lx", mnemonic, name, r->rip);
 }
 
+/**
+ * A page fault in copy_guest_bytes() (copy_guest.asm) on a guest address is
+ * the guest's bad pointer, not our bug: resume at the fixup, which makes
+ * the copy return the bytes it did not copy. @return whether it was one
+ */
+static bool fixup_guest_copy(struct cpu_user_regs *regs)
+{
+    unsigned long cr2 = read_cr2();
+
+    if (regs->entry_vector != X86_EXC_PF ||
+        regs->rip != (unsigned long)copy_guest_fault ||
+        (cr2 >= HYPERVISOR_VIRT_START && cr2 < HYPERVISOR_VIRT_END))
+        return false;
+    regs->rip = (unsigned long)copy_guest_fixup;
+    return true;
+}
+
+/** An exception: in a guest, the guest's business; in the hypervisor,
+ *  fatal unless it is a guest copy's page fault. */
+static void do_exception(struct cpu_user_regs *regs)
+{
+    if (regs->cs & 3)
+        pv_handle_exception(regs);
+    else if (!fixup_guest_copy(regs))
+        fatal_exception(regs);
+}
+
 void do_trap(struct cpu_user_regs *regs)
 {
-    if (regs->entry_vector < X86_NR_EXCEPTIONS)
-        fatal_exception(regs);
+    if (regs->entry_vector < X86_NR_EXCEPTIONS) {
+        do_exception(regs);
+        return;
+    }
     switch (regs->entry_vector) {
     case TIMER_VECTOR:
         apic_timer_interrupt();
+        break;
+    case EVENT_CHECK_VECTOR: /* only to wake us: softirqs run on the way out */
+        apic_write(APIC_EOI, 0);
         break;
     case CALL_FUNCTION_VECTOR:
         call_function_interrupt();
@@ -160,8 +197,15 @@ void wait_for_interrupt(void)
     __asm__ volatile("sti; hlt; cli" : : : "memory");
 }
 
-/** RFLAGS.IF: interrupts enabled. */
-#define X86_EFLAGS_IF (1UL << 9)
+void local_irq_disable(void)
+{
+    __asm__ volatile("cli" : : : "memory");
+}
+
+void local_irq_enable(void)
+{
+    __asm__ volatile("sti" : : : "memory");
+}
 
 unsigned long local_irq_save(void)
 {

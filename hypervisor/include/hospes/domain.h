@@ -1,25 +1,171 @@
 /**
  * @file
- * @brief struct domain: a virtual machine.
+ * @brief Domains and vCPUs: struct domain, struct vcpu, and their life
+ *        cycle (create, pause, shut down, destroy).
  *
- * Lab 2 needs only what memory accounting uses: who owns a frame and how
- * many frames a domain may have. Lab 4 adds vCPUs, the domain builder and
- * the rest of Xen's struct domain.
+ * Lab 4 (labs/04-pv-domains/README.md). Design page: docs/pv-guests.md.
+ *
+ * A domain is a virtual machine: its memory (the frames on page_list), its
+ * vCPUs, its shared_info page and its state. A vCPU is what the scheduler
+ * runs. The x86 parts (saved registers, trap table, page-table base) are
+ * in struct arch_vcpu and struct arch_domain, which only arch/x86 sees:
+ * common code holds them by pointer.
+ *
+ * Life cycle, as in Xen: a domain is created paused; the builder fills
+ * it; unpausing lets its vCPUs run. Shutting down (the guest asks, or it
+ * crashes) stops its vCPUs and records the reason. Without a toolstack to
+ * collect it (until lab 9), a shut-down domain is destroyed at once: once
+ * no CPU runs any of its vCPUs, every frame goes back to the heap.
  */
 #ifndef HOSPES_DOMAIN_H
 #define HOSPES_DOMAIN_H
 
 #include <hospes/mm.h>
+#include <hospes/spinlock.h>
+#include <hospes/time.h>
+#include <public/xen.h>
 
-/** A domain's identifier (Xen's domid_t). */
-typedef uint16_t domid_t;
+/** Most vCPUs a domain may have (one vcpu_info each in shared_info). */
+#define MAX_VIRT_CPUS XEN_LEGACY_MAX_VCPUS
+
+struct arch_vcpu;
+struct arch_domain;
+
+/** A virtual CPU. */
+struct vcpu {
+    unsigned int vcpu_id;        /**< its number in its domain */
+    unsigned int processor;      /**< the CPU it runs on */
+    struct domain *domain;       /**< its domain */
+    struct vcpu_info *vcpu_info; /**< its slot in shared_info */
+    bool is_running;             /**< a CPU is running it right now */
+    bool is_blocked;             /**< waiting for an event (SCHEDOP_block) */
+    unsigned int pause_count;    /**< paused while non-zero */
+    s_time_t runtime;            /**< CPU time used, ns */
+    s_time_t run_start;          /**< when it last started running */
+    void *sched_priv;            /**< the scheduling policy's data */
+    struct arch_vcpu *arch;      /**< registers, trap table, ... (x86) */
+};
+
+/** Size of a domain's name, with the NUL. */
+#define DOMAIN_NAME_SIZE 32
+
+/** Console output of a domain: line buffer and rate limit (console_io). */
+struct guest_console {
+    char line[128];        /**< the line being assembled */
+    unsigned int len;      /**< bytes in line */
+    s_time_t refill_at;    /**< when the byte budget was last refilled */
+    unsigned long budget;  /**< bytes it may still print now */
+    unsigned long dropped; /**< bytes dropped since the last report */
+    s_time_t reported_at;  /**< when dropped output was last reported */
+};
 
 /** A virtual machine. */
 struct domain {
-    domid_t domain_id;               /**< its number: 0 is dom0 */
-    unsigned long tot_pages;         /**< frames it owns now */
-    unsigned long max_pages;         /**< frames it may own at most */
-    struct page_list_head page_list; /**< the frames it owns */
+    domid_t domain_id;                /**< its number: 0 is dom0 */
+    char name[DOMAIN_NAME_SIZE];      /**< its name, as `xl list` shows it */
+    unsigned long tot_pages;          /**< frames it owns now */
+    unsigned long max_pages;          /**< frames it may own at most */
+    struct page_list_head page_list;  /**< the frames it owns */
+    bool is_privileged;               /**< dom0: may use control hypercalls */
+    unsigned int pause_count;         /**< all vCPUs paused while non-zero */
+    bool is_shutting_down;            /**< has been told to stop */
+    bool is_dying;                    /**< being destroyed */
+    uint8_t shutdown_code;            /**< SHUTDOWN_* once shutting down */
+    struct shared_info *shared_info;  /**< the page it shares with us */
+    unsigned int max_vcpus;           /**< entries of vcpu[] in use */
+    struct vcpu *vcpu[MAX_VIRT_CPUS]; /**< its vCPUs */
+    unsigned long vm_assist;          /**< VMASST_TYPE_* bits enabled */
+    struct guest_console console;     /**< its console output */
+    struct domain *next_in_list;      /**< the domain list, by id */
+    struct arch_domain *arch;         /**< page-table base, ... (x86) */
 };
+
+/** Every vCPU @p v of domain @p d. */
+#define for_each_vcpu(d, v)                                                    \
+    for (unsigned int vcpu_i_ = 0;                                             \
+         vcpu_i_ < (d)->max_vcpus && ((v) = (d)->vcpu[vcpu_i_], 1); vcpu_i_++)
+
+/** @brief The vCPU running on this CPU (the idle vCPU when none). */
+struct vcpu *get_current(void);
+/** The vCPU running on this CPU, as Xen names it. */
+#define current get_current()
+
+/**
+ * @brief Create a domain, paused, with no memory and no vCPU yet.
+ * @return it, or NULL (with the reason logged) on a bad id or no memory
+ */
+struct domain *domain_create(domid_t id, const char *name, bool is_privileged);
+
+/**
+ * @brief Give @p d vCPU @p id on CPU @p cpu.
+ * @return it, or NULL if out of memory or @p id is taken or too large
+ */
+struct vcpu *vcpu_create(struct domain *d, unsigned int id, unsigned int cpu);
+
+/** @brief Let @p d's vCPUs run once its pause count drops to zero. */
+void domain_unpause(struct domain *d);
+
+/** @brief Stop @p d's vCPUs from running until domain_unpause(). */
+void domain_pause(struct domain *d);
+
+/**
+ * @brief Shut @p d down for @p reason (SHUTDOWN_*): its vCPUs stop and,
+ *        with no toolstack to collect it, it is destroyed.
+ */
+void domain_shutdown(struct domain *d, unsigned int reason);
+
+/** @brief Shut @p d down as crashed (it did something fatal). */
+void domain_crash(struct domain *d);
+
+/**
+ * @brief Destroy a dying domain once none of its vCPUs runs anywhere;
+ *        the context switch calls it when one stops running.
+ */
+void domain_destroy_if_idle(struct domain *d);
+
+/** @brief Destroy @p d, which has never run (its build failed). */
+void domain_kill_unstarted(struct domain *d);
+
+/** @brief The domain with id @p id, or NULL. */
+struct domain *domain_by_id(domid_t id);
+
+/** @brief The name of shutdown reason @p reason ("poweroff", ...). */
+const char *shutdown_reason_name(unsigned int reason);
+
+/** @brief Is @p v allowed to run (not paused, blocked or stopped)? */
+bool vcpu_runnable(const struct vcpu *v);
+
+/** @brief Is @p v the idle vCPU of some CPU? */
+bool is_idle_vcpu(const struct vcpu *v);
+
+/** @brief Is @p d the idle domain (the owner of the idle vCPUs)? */
+bool is_idle_domain(const struct domain *d);
+
+/** @brief Give new domain @p d a full console budget (console_io.c). */
+void guest_console_init(struct domain *d);
+
+/**
+ * @brief Print what is left of @p d's console output: a last line
+ *        without a newline, and how much the rate limit dropped
+ *        (common/console_io.c).
+ */
+void guest_console_flush(struct domain *d);
+
+/** @name Provided by the architecture (arch/x86/domain.c) */
+/**@{*/
+/** @brief Set up @p d's x86 parts. @return 0 or -ENOMEM */
+int arch_domain_create(struct domain *d);
+/** @brief Free @p d's x86 parts. */
+void arch_domain_destroy(struct domain *d);
+/** @brief Set up @p v's x86 parts. @return 0 or -ENOMEM */
+int arch_vcpu_create(struct vcpu *v);
+/** @brief Free @p v's x86 parts. */
+void arch_vcpu_destroy(struct vcpu *v);
+/**
+ * @brief Leave @p prev and run @p next on this CPU (never returns: the
+ *        CPU continues in @p next's context).
+ */
+void __noreturn context_switch(struct vcpu *prev, struct vcpu *next);
+/**@}*/
 
 #endif /* HOSPES_DOMAIN_H */

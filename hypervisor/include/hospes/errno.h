@@ -13,6 +13,10 @@
 #define EPERM  XEN_EPERM  /**< Operation not permitted. */
 #define ENOENT XEN_ENOENT /**< No such entry. */
 #define ENOMEM XEN_ENOMEM /**< Out of memory. */
+#define EFAULT XEN_EFAULT /**< Bad address. */
+#define EEXIST XEN_EEXIST /**< Already exists. */
+#define ESRCH  XEN_ESRCH  /**< No such domain. */
+#define EACCES XEN_EACCES /**< Permission denied. */
 #define EBUSY  XEN_EBUSY  /**< Something is in the way. */
 #define EINVAL XEN_EINVAL /**< Invalid argument. */
 #define ENOSPC XEN_ENOSPC /**< No space left. */

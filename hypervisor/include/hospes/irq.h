@@ -2,8 +2,9 @@
  * @file
  * @brief Turning interrupts on and off, and waiting for one.
  *
- * The hypervisor runs with interrupts off, except where it waits: the
- * idle loop, and self-tests waiting for timers. Lab 3.
+ * The hypervisor runs with interrupts off, except where it waits (the
+ * idle loop, self-tests waiting for timers; lab 3) and while it serves a
+ * hypercall (lab 4): a guest's long request must not hold timers up.
  */
 #ifndef HOSPES_IRQ_H
 #define HOSPES_IRQ_H
@@ -15,6 +16,12 @@
  *        handled, then return with interrupts off again.
  */
 void wait_for_interrupt(void);
+
+/** @brief Turn interrupts off. */
+void local_irq_disable(void);
+
+/** @brief Turn interrupts on. */
+void local_irq_enable(void);
 
 /** @brief Turn interrupts off. @return the previous state, for restore */
 unsigned long local_irq_save(void);

@@ -68,4 +68,11 @@ void vprintk(const char *fmt, va_list args);
  */
 void printk_set_level(enum log_level level);
 
+/**
+ * @brief Print one line of guest output, @p len bytes of @p line without
+ *        its newline, as "(dN) line": a guest's, not the hypervisor's,
+ *        so without the "(HV) " prefix and whatever `loglvl=` says.
+ */
+void guest_console_line(unsigned int domid, const char *line, size_t len);
+
 #endif /* HOSPES_PRINTK_H */

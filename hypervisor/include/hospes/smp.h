@@ -30,11 +30,17 @@ void smp_boot_cpus(void);
  *
  * @p fn runs with interrupts off everywhere. The caller may have them off
  * too, but then no other CPU may be calling this at the same time: each
- * would wait for the other, which cannot take the IPI. For now only CPU 0
- * calls it (self-tests, debug keys); lab 4's callers will need the rule
- * settled (Xen requires interrupts on).
+ * would wait for the other, which cannot take the IPI. So far only CPU 0
+ * calls it (self-tests, debug keys); a caller on another CPU must keep
+ * interrupts on, as Xen requires of all callers.
  */
 void on_selected_cpus(unsigned long mask, void (*fn)(void *), void *data);
+
+/**
+ * @brief Interrupt CPU @p cpu so that it looks at its softirqs (an IPI
+ *        that does nothing else).
+ */
+void smp_send_event_check(unsigned int cpu);
 
 /** @brief The mask of every online CPU. */
 unsigned long cpu_online_mask(void);

@@ -11,10 +11,13 @@
 #ifndef HOSPES_SOFTIRQ_H
 #define HOSPES_SOFTIRQ_H
 
+#include <hospes/types.h>
+
 /** The softirqs, lowest number runs first. */
 enum softirq_nr {
     TIMER_SOFTIRQ,    /**< run expired timers (common/timer.c) */
-    SCHEDULE_SOFTIRQ, /**< pick another vCPU (lab 7) */
+    SCHEDULE_SOFTIRQ, /**< pick another vCPU; must stay last: it may
+                           switch away and never return */
     NR_SOFTIRQS,
 };
 
@@ -23,6 +26,15 @@ void open_softirq(enum softirq_nr nr, void (*handler)(void));
 
 /** @brief Mark softirq @p nr pending on this CPU. */
 void raise_softirq(enum softirq_nr nr);
+
+/**
+ * @brief Mark softirq @p nr pending on CPU @p cpu, and interrupt that CPU
+ *        so that it notices (from hlt, or from running a guest).
+ */
+void raise_softirq_cpu(unsigned int cpu, enum softirq_nr nr);
+
+/** @brief Has this CPU a softirq pending? */
+bool softirq_pending(void);
 
 /** @brief Run this CPU's pending softirqs until none is left. */
 void do_softirq(void);

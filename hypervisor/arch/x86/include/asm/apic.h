@@ -44,6 +44,7 @@
 /** @name Vectors the hypervisor uses */
 /**@{*/
 #define TIMER_VECTOR         0xf0 /**< the local APIC timer */
+#define EVENT_CHECK_VECTOR   0xfa /**< look at softirqs (raise_softirq_cpu) */
 #define CALL_FUNCTION_VECTOR 0xfb /**< on_selected_cpus() */
 #define SPURIOUS_VECTOR      0xff /**< the APIC's spurious interrupts */
 /**@}*/

@@ -75,6 +75,30 @@ static inline void write_cr4(unsigned long v)
     __asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
 }
 
+/** @brief Read CR0. */
+static inline unsigned long read_cr0(void)
+{
+    unsigned long v;
+
+    __asm__ volatile("mov %%cr0, %0" : "=r"(v));
+    return v;
+}
+
+/** @brief Write CR0. */
+static inline void write_cr0(unsigned long v)
+{
+    __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
+/** @brief CR2: the address the last page fault was about. */
+static inline unsigned long read_cr2(void)
+{
+    unsigned long v;
+
+    __asm__ volatile("mov %%cr2, %0" : "=r"(v));
+    return v;
+}
+
 /** @brief The current page-table base. */
 static inline paddr_t read_cr3(void)
 {

@@ -49,10 +49,23 @@
  */
 #define TRAMPOLINE_PHYS 0x8000
 
-/** @name Boot GDT selectors (head.asm). */
+/** @name Boot GDT selectors (head.asm, trampoline.asm). */
 /**@{*/
 #define BOOT_CS64 0x08 /**< ring 0, 64-bit code */
 #define BOOT_DS   0x10 /**< ring 0, data */
+/**@}*/
+
+/**
+ * @name The hypervisor's selectors once its own GDT is loaded (desc.c)
+ *
+ * Xen's numbers: in the GDT's last two pages (entries 7168 on), which a
+ * PV guest cannot fill with descriptors of its own. The guest's flat
+ * ring-3 selectors (public/arch-x86.h) sit between them.
+ */
+/**@{*/
+#define HYPERVISOR_CS 0xe008 /**< ring 0, 64-bit code */
+#define HYPERVISOR_DS 0xe010 /**< ring 0, data (and syscall's SS) */
+#define TSS_SELECTOR  0xe040 /**< this CPU's TSS (two entries) */
 /**@}*/
 
 #ifndef __ASSEMBLER__

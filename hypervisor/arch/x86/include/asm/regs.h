@@ -13,6 +13,12 @@
 
 #include <hospes/types.h>
 
+/**
+ * entry_vector of a frame that `syscall` made (a hypercall): beyond the
+ * 256 interrupt vectors.
+ */
+#define SYSCALL_VECTOR 0x100
+
 /** The state of the interrupted code, as saved on the stack. */
 struct cpu_user_regs {
     uint64_t r15;          /**< r15, as it was */
@@ -30,7 +36,7 @@ struct cpu_user_regs {
     uint64_t rdx;          /**< rdx, as it was */
     uint64_t rsi;          /**< rsi, as it was */
     uint64_t rdi;          /**< rdi, as it was */
-    uint64_t entry_vector; /**< the vector, pushed by the stub */
+    uint64_t entry_vector; /**< the vector, or SYSCALL_VECTOR */
     uint64_t error_code;   /**< the CPU's, or 0 from the stub */
     uint64_t rip;          /**< where it was interrupted */
     uint64_t cs;           /**< its code segment */

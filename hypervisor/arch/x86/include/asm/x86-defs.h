@@ -11,22 +11,36 @@
 /** @name CR0 bits */
 /**@{*/
 #define X86_CR0_PE (1 << 0)   /**< protected mode */
+#define X86_CR0_MP (1 << 1)   /**< wait/fwait honour TS */
+#define X86_CR0_ET (1 << 4)   /**< x87 present (always 1) */
+#define X86_CR0_TS (1 << 3)   /**< task switched: next FPU use faults */
+#define X86_CR0_NE (1 << 5)   /**< x87 errors as exceptions */
 #define X86_CR0_WP (1 << 16)  /**< honour read-only pages in ring 0 */
 #define X86_CR0_PG (1u << 31) /**< paging */
 /**@}*/
 
 /** @name CR4 bits */
 /**@{*/
-#define X86_CR4_PAE (1 << 5) /**< 64-bit page table entries */
-#define X86_CR4_PGE (1 << 7) /**< honour _PAGE_GLOBAL */
+#define X86_CR4_PAE        (1 << 5)  /**< 64-bit page table entries */
+#define X86_CR4_PGE        (1 << 7)  /**< honour _PAGE_GLOBAL */
+#define X86_CR4_OSFXSR     (1 << 9)  /**< fxsave/fxrstor and SSE */
+#define X86_CR4_OSXMMEXCPT (1 << 10) /**< SSE errors as SIMD exceptions */
 /**@}*/
 
 /** @name MSRs */
 /**@{*/
 #define MSR_EFER    0xc0000080 /**< extended features */
+#define EFER_SCE    (1 << 0)   /**< syscall/sysret enable */
 #define EFER_LME    (1 << 8)   /**< long mode enable */
 #define EFER_NXE    (1 << 11)  /**< no-execute page bit enable */
+#define MSR_STAR    0xc0000081 /**< syscall and sysret selectors */
+#define MSR_LSTAR   0xc0000082 /**< 64-bit syscall entry point */
+#define MSR_CSTAR   0xc0000083 /**< compatibility-mode syscall entry */
+#define MSR_SFMASK  0xc0000084 /**< RFLAGS bits syscall clears */
+#define MSR_FS_BASE 0xc0000100 /**< base of the FS segment */
 #define MSR_GS_BASE 0xc0000101 /**< base of the GS segment */
+/** The GS base swapgs exchanges with MSR_GS_BASE. */
+#define MSR_SHADOW_GS_BASE 0xc0000102
 /**@}*/
 
 /**
@@ -42,12 +56,14 @@
 
 /** @name Page table entry bits */
 /**@{*/
-#define _PAGE_PRESENT 0x001 /**< the entry maps something */
-#define _PAGE_RW      0x002 /**< writable */
-#define _PAGE_USER    0x004 /**< ring 3 may use it */
-#define _PAGE_PCD     0x010 /**< not cacheable: device memory */
-#define _PAGE_PSE     0x080 /**< a large page (in an L2 or L3) */
-#define _PAGE_GLOBAL  0x100 /**< survives CR3 reloads */
+#define _PAGE_PRESENT  0x001 /**< the entry maps something */
+#define _PAGE_RW       0x002 /**< writable */
+#define _PAGE_USER     0x004 /**< ring 3 may use it */
+#define _PAGE_PCD      0x010 /**< not cacheable: device memory */
+#define _PAGE_ACCESSED 0x020 /**< the CPU has used the entry */
+#define _PAGE_DIRTY    0x040 /**< the CPU has written the page */
+#define _PAGE_PSE      0x080 /**< a large page (in an L2 or L3) */
+#define _PAGE_GLOBAL   0x100 /**< survives CR3 reloads */
 /** Never execute from this page (needs EFER.NXE). */
 #define _PAGE_NX (_AC(1, UL) << 63)
 /** The frame address bits of an entry. */
@@ -66,9 +82,43 @@
 
 /** @name Exception vectors (the ones the code names) */
 /**@{*/
+#define X86_EXC_BP        3  /**< breakpoint (int3) */
+#define X86_EXC_OF        4  /**< overflow (into) */
+#define X86_EXC_UD        6  /**< invalid opcode */
+#define X86_EXC_NM        7  /**< device not available (CR0.TS) */
 #define X86_EXC_DF        8  /**< double fault */
+#define X86_EXC_GP        13 /**< general protection */
 #define X86_EXC_PF        14 /**< page fault */
 #define X86_NR_EXCEPTIONS 32 /**< vectors 0-31 are exceptions */
+/**@}*/
+
+/**
+ * The exceptions for which the CPU pushes an error code, by vector:
+ * double fault 8, invalid TSS 10, segment not present 11, stack 12,
+ * general protection 13, page fault 14, alignment check 17, control
+ * protection 21, VMM communication 29, security 30.
+ */
+#define X86_EXC_HAVE_EC                                                        \
+    ((1U << 8) | (1U << 10) | (1U << 11) | (1U << 12) | (1U << 13) |           \
+     (1U << 14) | (1U << 17) | (1U << 21) | (1U << 29) | (1U << 30))
+
+/** @name RFLAGS bits */
+/**@{*/
+#define X86_EFLAGS_CF   (1UL << 0)  /**< carry */
+#define X86_EFLAGS_MBS  (1UL << 1)  /**< always 1 */
+#define X86_EFLAGS_PF   (1UL << 2)  /**< parity */
+#define X86_EFLAGS_AF   (1UL << 4)  /**< auxiliary carry */
+#define X86_EFLAGS_ZF   (1UL << 6)  /**< zero */
+#define X86_EFLAGS_SF   (1UL << 7)  /**< sign */
+#define X86_EFLAGS_TF   (1UL << 8)  /**< single step */
+#define X86_EFLAGS_IF   (1UL << 9)  /**< interrupts enabled */
+#define X86_EFLAGS_DF   (1UL << 10) /**< string direction */
+#define X86_EFLAGS_OF   (1UL << 11) /**< overflow */
+#define X86_EFLAGS_IOPL (3UL << 12) /**< I/O privilege level */
+#define X86_EFLAGS_NT   (1UL << 14) /**< nested task */
+#define X86_EFLAGS_RF   (1UL << 16) /**< resume (no debug fault) */
+#define X86_EFLAGS_AC   (1UL << 18) /**< alignment check */
+#define X86_EFLAGS_ID   (1UL << 21) /**< CPUID available */
 /**@}*/
 
 /** @name Page-fault error code bits */

@@ -1,0 +1,54 @@
+/**
+ * @file
+ * @brief The x86 parts of a vCPU and a domain (PV guests).
+ *
+ * Lab 4 (labs/04-pv-domains/README.md). Design page: docs/pv-guests.md.
+ * Common code sees these only as pointers (hospes/domain.h).
+ */
+#ifndef ASM_DOMAIN_H
+#define ASM_DOMAIN_H
+
+#include <asm/regs.h>
+#include <hospes/domain.h>
+#include <public/xen.h>
+
+/** Size of the fxsave area: x87, MMX and SSE state. */
+#define FXSAVE_SIZE 512
+
+/** The entry points a PV guest registers (set_callbacks, callback_op). */
+struct pv_callbacks {
+    uint64_t event;    /**< event upcalls (lab 6) */
+    uint64_t failsafe; /**< a return to the guest that failed */
+    uint64_t syscall;  /**< `syscall` from guest user mode */
+    uint64_t nmi;      /**< NMIs */
+    bool event_masks;  /**< CALLBACKF_mask_events on the event callback */
+};
+
+/** The x86 state of a PV vCPU that is kept while it does not run. */
+struct arch_vcpu {
+    /** The guest's registers when it is not running. */
+    struct cpu_user_regs user_regs;
+    /** Its exception handlers (set_trap_table), one per vector. */
+    struct trap_info trap_ctxt[256];
+    /** Its callbacks. */
+    struct pv_callbacks callbacks;
+    uint64_t kernel_ss;      /**< kernel stack for user-mode traps */
+    uint64_t kernel_sp;      /**< (stack_switch) */
+    uint64_t fs_base;        /**< its FS base */
+    uint64_t gs_base_kernel; /**< its GS base in kernel mode */
+    uint64_t gs_base_user;   /**< its GS base in user mode */
+    uint64_t cr2; /**< its virtual CR2: the last page fault bounced */
+    bool fpu_ts;  /**< its virtual CR0.TS (fpu_taskswitch) */
+    /** Exceptions bounced since its last `iret`: a guest that faults in
+     *  its own handler again and again is stopped. */
+    unsigned int bounce_depth;
+    /** Its x87/SSE registers (fxsave format). */
+    uint8_t fpu[FXSAVE_SIZE] __aligned(16);
+};
+
+/** The x86 state of a PV domain. */
+struct arch_domain {
+    mfn_t l4_mfn; /**< its top-level page table */
+};
+
+#endif /* ASM_DOMAIN_H */

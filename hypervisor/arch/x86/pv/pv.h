@@ -1,0 +1,54 @@
+/**
+ * @file
+ * @brief PV guest internals shared by the files of arch/x86/pv and the
+ *        x86 trap and context-switch code.
+ *
+ * Lab 4 (labs/04-pv-domains/README.md). Design page: docs/pv-guests.md.
+ */
+#ifndef ARCH_X86_PV_H
+#define ARCH_X86_PV_H
+
+#include <asm/domain.h>
+#include <asm/regs.h>
+#include <hospes/domain.h>
+
+/** @brief A hypercall: `syscall` from a guest (entry.asm calls it). */
+void pv_hypercall(struct cpu_user_regs *regs);
+
+/** @brief Fill a hypercall page: one 32-byte stub per number. */
+void pv_write_hypercall_page(uint8_t *page);
+
+/**
+ * @brief An exception in a PV guest (ring 3): emulate what PV kernels
+ *        expect emulated, else bounce it to the guest's handler, else
+ *        kill the domain.
+ */
+void pv_handle_exception(struct cpu_user_regs *regs);
+
+/**
+ * @brief Try to emulate the privileged instruction at @p regs->rip (after
+ *        a general-protection fault) or the forced-emulation CPUID
+ *        (after an invalid-opcode fault).
+ * @return true if it was emulated and RIP moved past it
+ */
+bool pv_emulate(struct cpu_user_regs *regs);
+
+/** @brief The virtual CR0 the guest sees (its TS bit is the guest's). */
+unsigned long pv_guest_cr0(const struct vcpu *v);
+
+/** @brief Set the current guest's FS base or kernel/user GS base. */
+long pv_set_segment_base(unsigned int which, uint64_t base);
+
+/**
+ * @brief Kill the current domain for exception @p regs->entry_vector,
+ *        saying why, where, and what its stack held.
+ */
+void pv_kill_domain(const struct cpu_user_regs *regs, const char *why);
+
+/**
+ * @brief Is @p va a guest code address a frame may return to: canonical
+ *        and outside the hypervisor's slots?
+ */
+bool pv_guest_addr_ok(uint64_t va);
+
+#endif /* ARCH_X86_PV_H */

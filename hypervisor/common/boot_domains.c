@@ -1,0 +1,155 @@
+/**
+ * @file
+ * @brief The domains built at boot: dom0 from the first Multiboot module,
+ *        and further domains (Xen calls them dom0less) from `domu=`.
+ *
+ * Lab 4 (labs/04-pv-domains/README.md). Design page: docs/pv-guests.md
+ * (section "Boot-time domains").
+ *
+ * Options:
+ *  - `dom0_mem=<size>`: dom0's memory (default 64M).
+ *  - `domu=MODULE[,mem=SIZE][,name=NAME]`, as often as needed: a domain
+ *    built from Multiboot module number MODULE (counted from 0 in
+ *    `-initrd` order; module 0 is dom0's kernel), with SIZE of memory
+ *    (default 16M) and a name (default "domU" and its id). Domains get
+ *    ids 1, 2, ... in the order of their options.
+ * A module's string is its file name and then the command line its
+ * kernel gets in start_info.
+ *
+ * Until the toolstack (lab 9) there is no one to reap a domain that shuts
+ * down, so each is destroyed at once, and when the last one is gone the
+ * machine stops (common/domain.c).
+ */
+#include <hospes/bootinfo.h>
+#include <hospes/domain_build.h>
+#include <hospes/errno.h>
+#include <hospes/lib.h>
+#include <hospes/param.h>
+#include <hospes/printk.h>
+#include <hospes/sched.h>
+
+/** Most `domu=` options. */
+#define MAX_BOOT_DOMUS 8
+/** Default memory of a boot-time domU. */
+#define DOMU_MEM_DEFAULT (16UL << 20)
+
+/** `dom0_mem=`: dom0's memory in bytes. */
+static uint64_t opt_dom0_mem = 64UL << 20;
+size_param("dom0_mem", opt_dom0_mem);
+
+/** One `domu=` option. */
+struct domu_spec {
+    unsigned long module;        /**< its kernel's module number */
+    uint64_t mem;                /**< its memory in bytes */
+    char name[DOMAIN_NAME_SIZE]; /**< its name, or "" for the default */
+};
+
+/** The `domu=` options, in order. */
+static struct domu_spec domus[MAX_BOOT_DOMUS];
+/** How many there are. */
+static unsigned int nr_domus;
+
+/** Parse one `key=value` field of a `domu=` option into @p spec. */
+static int parse_domu_field(struct domu_spec *spec, const char *f, size_t len)
+{
+    const char *end;
+
+    if (len > 4 && !strncmp(f, "mem=", 4)) {
+        spec->mem = parse_size_and_unit(f + 4, &end);
+        return end == f + len && spec->mem ? 0 : -EINVAL;
+    }
+    if (len > 5 && len - 5 < sizeof(spec->name) && !strncmp(f, "name=", 5)) {
+        memcpy(spec->name, f + 5, len - 5);
+        spec->name[len - 5] = '\0';
+        return 0;
+    }
+    return -EINVAL;
+}
+
+/** Parse `domu=MODULE[,mem=SIZE][,name=NAME]`. */
+static int parse_domu(const char *s)
+{
+    struct domu_spec spec = { .mem = DOMU_MEM_DEFAULT };
+    const char *end;
+
+    if (nr_domus == MAX_BOOT_DOMUS)
+        return -ENOSPC;
+    spec.module = simple_strtoul(s, &end);
+    if (end == s || spec.module == 0)
+        return -EINVAL; /* module 0 is dom0's */
+    while (*end == ',') {
+        const char *f = end + 1, *comma = strchr(f, ',');
+        size_t len = comma ? (size_t)(comma - f) : strlen(f);
+
+        if (parse_domu_field(&spec, f, len))
+            return -EINVAL;
+        end = f + len;
+    }
+    if (*end)
+        return -EINVAL;
+    domus[nr_domus++] = spec;
+    return 0;
+}
+custom_param("domu", parse_domu);
+
+/** The command line in a module's string: what follows the file name. */
+static const char *module_cmdline(const struct boot_module *m)
+{
+    const char *space = strchr(m->string, ' ');
+
+    return space ? space + 1 : "";
+}
+
+/**
+ * Create domain @p id from module @p mod with @p mem bytes, build it and
+ * leave it paused. @return it, or NULL (the reason logged)
+ */
+static struct domain *boot_domain(domid_t id, const char *name,
+                                  unsigned long mod, uint64_t mem)
+{
+    const struct boot_module *m = &boot_info.modules[mod];
+    bool is_dom0 = id == 0;
+    struct domain *d;
+
+    if (mod >= boot_info.nr_modules) {
+        printk(LOG_ERR "d%u: there is no module %lu\n", id, mod);
+        return NULL;
+    }
+    d = domain_create(id, name, is_dom0);
+    if (!d)
+        return NULL;
+    d->max_pages = mem >> PAGE_SHIFT;
+    printk("Building d%u (%s) from module %lu: %s\n", id, name, mod, m->string);
+    if (!vcpu_create(d, 0, sched_pick_cpu()) ||
+        pv_build_domain(d, maddr_to_virt(m->start), m->end - m->start,
+                        module_cmdline(m),
+                        is_dom0 ? SIF_INITDOMAIN | SIF_PRIVILEGED : 0)) {
+        printk(LOG_ERR "d%u (%s) could not be built\n", id, name);
+        domain_kill_unstarted(d);
+        return NULL;
+    }
+    return d;
+}
+
+void create_boot_domains(void)
+{
+    struct domain *built[1 + MAX_BOOT_DOMUS];
+    unsigned int i, n = 0;
+
+    if (!boot_info.nr_modules) {
+        printk("No dom0 kernel (no Multiboot module): no domains to run\n");
+        return;
+    }
+    built[n] = boot_domain(0, "Domain-0", 0, opt_dom0_mem);
+    n += !!built[n];
+    for (i = 0; i < nr_domus; i++) {
+        char name[DOMAIN_NAME_SIZE];
+
+        snprintf(name, sizeof(name), "domU%u", i + 1);
+        built[n] = boot_domain(i + 1, domus[i].name[0] ? domus[i].name : name,
+                               domus[i].module, domus[i].mem);
+        n += !!built[n];
+    }
+    for (i = 0; i < n; i++) /* all built: now they may run */
+        domain_unpause(built[i]);
+}

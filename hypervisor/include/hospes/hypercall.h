@@ -1,0 +1,57 @@
+/**
+ * @file
+ * @brief The hypercalls: one do_<name>() per hypercall, each in the file
+ *        of its subsystem, and the table that dispatches to them.
+ *
+ * Lab 4 (labs/04-pv-domains/README.md). Design page: docs/pv-guests.md
+ * (section "The hypercall path").
+ *
+ * Arguments arrive as the guest's registers, unsigned long each; guest
+ * pointers are guest_va_t (checked on use by copy_from_guest()). Where
+ * Xen's interface says `unsigned int` or `int`, the handler uses the low
+ * 32 bits, as a C callee would. Results are >= 0, or a negated XEN_E*.
+ */
+#ifndef HOSPES_HYPERCALL_H
+#define HOSPES_HYPERCALL_H
+
+#include <hospes/guest_access.h>
+
+/**
+ * @brief Run hypercall @p nr with arguments @p args (five of them; a
+ *        handler uses as many as it takes).
+ * @return its result; -ENOSYS for a number with no handler
+ */
+long do_hypercall(unsigned long nr, const unsigned long args[5]);
+
+/** @name Common hypercalls */
+/**@{*/
+/** @brief CONSOLEIO_write @p count bytes from @p buf (common/console_io.c). */
+long do_console_io(unsigned long cmd, unsigned long count, guest_va_t buf);
+/** @brief Version, capabilities, features (common/version.c). */
+long do_xen_version(unsigned long cmd, guest_va_t arg);
+/** @brief Yield, block, shut down (common/sched/core.c). */
+long do_sched_op(unsigned long cmd, guest_va_t arg);
+/** @brief Turn an optional behaviour on or off (common/domain.c). */
+long do_vm_assist(unsigned long cmd, unsigned long type);
+/**@}*/
+
+/** @name x86 PV hypercalls (arch/x86/pv/) */
+/**@{*/
+/** @brief Register the guest's exception handlers. */
+long do_set_trap_table(guest_va_t traps);
+/** @brief Register the event, failsafe and syscall entry points. */
+long do_set_callbacks(unsigned long event, unsigned long failsafe,
+                      unsigned long syscall);
+/** @brief Register or unregister one callback. */
+long do_callback_op(unsigned long cmd, guest_va_t arg);
+/** @brief Return from an exception or event handler. */
+long do_iret(void);
+/** @brief Set the kernel stack used on traps from guest user mode. */
+long do_stack_switch(unsigned long ss, unsigned long sp);
+/** @brief Set the FS or GS base. */
+long do_set_segment_base(unsigned long which, unsigned long base);
+/** @brief Set or clear the guest's CR0.TS. */
+long do_fpu_taskswitch(unsigned long set);
+/**@}*/
+
+#endif /* HOSPES_HYPERCALL_H */
