@@ -12,8 +12,8 @@ gone, Hospes stops the machine: QEMU's exit status says whether dom0
 powered off (success) or not.
 """
 
-from grading.gradelib import (BOOT_COMPLETE, EXIT_SUCCESS, UNTIL_COMPLETE,
-                              Lab, exact)
+from grading.gradelib import (BOOT_COMPLETE, EXIT_FAILURE, EXIT_SUCCESS,
+                              UNTIL_COMPLETE, Lab, exact)
 
 lab = Lab(4)
 
@@ -44,13 +44,14 @@ def no_dom0(t):
 
 
 @lab.test("a kernel that is not an ELF PV kernel is refused, with why", 5,
-          verdict=UNTIL_COMPLETE)
+          append="noreboot")
 def bad_kernel_refused(t):
     junk = t.make_file("junk.bin", 8192)
     r = t.boot(modules=[(junk, "")])
     refused = r.expect(r"^\(HV\) d0: bad kernel image: .*(magic|ELF)")
-    r.expect_line("(HV) d0 (Domain-0) could not be built", refused.index)
-    r.expect_line(BOOT_COMPLETE, refused.index)
+    r.expect_line("(HV) Panic: d0 (Domain-0) could not be built",
+                  refused.index)
+    r.expect_status(EXIT_FAILURE)
 
 
 # ---------------------------------------------------------------------------

@@ -107,9 +107,13 @@ void guest_exit(unsigned int reason)
 
     console_flush();
     rc = HYPERVISOR_sched_op(SCHEDOP_shutdown, &shutdown);
-    printf("guest_exit: SCHEDOP_shutdown returned %ld; spinning\n", rc);
+    /* Still here: the hypervisor refused. Crash instead, with no handler
+     * left, so that it stops us rather than leave us spinning. */
+    printf("guest_exit: SCHEDOP_shutdown returned %ld; crashing\n", rc);
+    console_flush();
+    HYPERVISOR_set_trap_table(NULL);
     for (;;)
-        asm volatile("pause");
+        asm volatile("ud2");
 }
 
 void guest_block_forever(void)

@@ -102,7 +102,8 @@ static const char *module_cmdline(const struct boot_module *m)
 
 /**
  * Create domain @p id from module @p mod with @p mem bytes, build it and
- * leave it paused. @return it, or NULL (the reason logged)
+ * leave it paused. A boot-time domain that cannot be built is fatal, as
+ * in Xen: the machine was booted to run it.
  */
 static struct domain *boot_domain(domid_t id, const char *name,
                                   unsigned long mod, uint64_t mem)
@@ -111,23 +112,18 @@ static struct domain *boot_domain(domid_t id, const char *name,
     bool is_dom0 = id == 0;
     struct domain *d;
 
-    if (mod >= boot_info.nr_modules) {
-        printk(LOG_ERR "d%u: there is no module %lu\n", id, mod);
-        return NULL;
-    }
+    if (mod >= boot_info.nr_modules)
+        panic("d%u (%s): there is no module %lu", id, name, mod);
     d = domain_create(id, name, is_dom0);
     if (!d)
-        return NULL;
+        panic("d%u (%s) could not be created", id, name);
     d->max_pages = mem >> PAGE_SHIFT;
     printk("Building d%u (%s) from module %lu: %s\n", id, name, mod, m->string);
     if (!vcpu_create(d, 0, sched_pick_cpu()) ||
         pv_build_domain(d, maddr_to_virt(m->start), m->end - m->start,
                         module_cmdline(m),
-                        is_dom0 ? SIF_INITDOMAIN | SIF_PRIVILEGED : 0)) {
-        printk(LOG_ERR "d%u (%s) could not be built\n", id, name);
-        domain_kill_unstarted(d);
-        return NULL;
-    }
+                        is_dom0 ? SIF_INITDOMAIN | SIF_PRIVILEGED : 0))
+        panic("d%u (%s) could not be built", id, name);
     return d;
 }
 
@@ -140,15 +136,13 @@ void create_boot_domains(void)
         printk("No dom0 kernel (no Multiboot module): no domains to run\n");
         return;
     }
-    built[n] = boot_domain(0, "Domain-0", 0, opt_dom0_mem);
-    n += !!built[n];
+    built[n++] = boot_domain(0, "Domain-0", 0, opt_dom0_mem);
     for (i = 0; i < nr_domus; i++) {
         char name[DOMAIN_NAME_SIZE];
 
         snprintf(name, sizeof(name), "domU%u", i + 1);
-        built[n] = boot_domain(i + 1, domus[i].name[0] ? domus[i].name : name,
-                               domus[i].module, domus[i].mem);
-        n += !!built[n];
+        built[n++] = boot_domain(i + 1, domus[i].name[0] ? domus[i].name : name,
+                                 domus[i].module, domus[i].mem);
     }
     for (i = 0; i < n; i++) /* all built: now they may run */
         domain_unpause(built[i]);

@@ -31,10 +31,6 @@ static spinlock_t domlist_lock = SPIN_LOCK_UNLOCKED("domlist");
 /** dom0's shutdown reason, for the machine's when the last domain goes. */
 static unsigned int dom0_reason = SHUTDOWN_poweroff;
 
-/** Has any domain been started? Only then does the last one's end stop
- *  the machine (a domain that could not be built is not a reason). */
-static bool domains_started;
-
 const char *shutdown_reason_name(unsigned int reason)
 {
     static const char *const names[] = {
@@ -173,7 +169,6 @@ void domain_unpause(struct domain *d)
 
     if (__atomic_sub_fetch(&d->pause_count, 1, __ATOMIC_SEQ_CST))
         return;
-    domains_started = true;
     for_each_vcpu (d, v)
         vcpu_wake(v);
 }
@@ -217,18 +212,12 @@ static void domain_destroy(struct domain *d)
         free_domheap_pages(pg, 0);
     printk("Domain %u (%s) destroyed: %lu frames returned\n", d->domain_id,
            d->name, frames);
-    if (domlist_remove(d) && domains_started) {
+    if (domlist_remove(d)) {
         printk("All domains have shut down\n");
         machine_shutdown(dom0_reason == SHUTDOWN_poweroff ? SHUTDOWN_SUCCESS
                                                           : SHUTDOWN_FAILURE);
     }
     xfree(d);
-}
-
-void domain_kill_unstarted(struct domain *d)
-{
-    d->is_dying = true;
-    domain_destroy(d);
 }
 
 void domain_destroy_if_idle(struct domain *d)

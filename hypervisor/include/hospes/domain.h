@@ -123,9 +123,6 @@ void domain_crash(struct domain *d);
  */
 void domain_destroy_if_idle(struct domain *d);
 
-/** @brief Destroy @p d, which has never run (its build failed). */
-void domain_kill_unstarted(struct domain *d);
-
 /** @brief The domain with id @p id, or NULL. */
 struct domain *domain_by_id(domid_t id);
 
