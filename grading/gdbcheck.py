@@ -5,8 +5,8 @@ starts stopped and waits for GDB; GDB runs the set-up students use
 (hypervisor/tools/gdbinit.in, with its `hospes` commands), breaks in
 start_hospes(), looks at the backtrace, steps over a couple of lines,
 breaks in boot_info_print(), runs `hospes cmdline`, `hospes memmap` and
-`hospes pagewalk`,
-and lets the boot run to its end, idle_loop(). None of the steps needs a
+`hospes pagewalk`, lets the boot run to its end, idle_loop(), and runs
+`hospes domains` there. None of the steps needs a
 lab exercise to be done, so a fresh handout passes it too: this proves the
 tools, not the student's code.
 
@@ -123,6 +123,11 @@ def gdb_steps():
         name, _ = where()
         expect("the boot runs to its end, idle_loop()",
                name == "idle_loop", name)
+
+        # Booted without modules: the domain list is there, and empty.
+        domains = gdb.execute("hospes domains", to_string=True)
+        expect("`hospes domains` reads the (empty) domain list",
+               domains.startswith("No domains"), domains.strip() or "nothing")
         print(ALL_DONE)
     except StepFailed:
         pass
