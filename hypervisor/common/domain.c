@@ -98,6 +98,8 @@ struct domain *domain_create(domid_t id, const char *name, bool is_privileged)
         return NULL;
     }
     d = xzalloc(struct domain);
+    if (d) /* first: arch_domain_destroy() walks it on failure */
+        d->page_list = (struct page_list_head)PAGE_LIST_HEAD_INIT;
     if (!d || arch_domain_create(d)) {
         printk(LOG_ERR "No memory for domain %u\n", id);
         xfree(d);
@@ -105,7 +107,6 @@ struct domain *domain_create(domid_t id, const char *name, bool is_privileged)
     }
     d->domain_id = id;
     strlcpy(d->name, name, sizeof(d->name));
-    d->page_list = (struct page_list_head)PAGE_LIST_HEAD_INIT;
     d->is_privileged = is_privileged;
     d->pause_count = 1; /* created paused, as in Xen */
     guest_console_init(d);

@@ -27,6 +27,8 @@ struct hypercall {
         long (*f1)(unsigned long);                               /**< one */
         long (*f2)(unsigned long, unsigned long);                /**< two */
         long (*f3)(unsigned long, unsigned long, unsigned long); /**< 3 */
+        long (*f4)(unsigned long, unsigned long, unsigned long,
+                   unsigned long); /**< four */
     } fn;
 };
 
@@ -36,12 +38,14 @@ struct hypercall {
 
 /** The table, indexed by hypercall number; gaps are -ENOSYS. */
 static const struct hypercall hypercall_table[NR_HYPERCALLS] = {
-    HYPERCALL(set_trap_table, 1),   HYPERCALL(stack_switch, 2),
-    HYPERCALL(set_callbacks, 3),    HYPERCALL(fpu_taskswitch, 1),
-    HYPERCALL(xen_version, 2),      HYPERCALL(console_io, 3),
-    HYPERCALL(vm_assist, 2),        HYPERCALL(iret, 0),
-    HYPERCALL(set_segment_base, 2), HYPERCALL(sched_op, 2),
-    HYPERCALL(callback_op, 2),
+    HYPERCALL(set_trap_table, 1),    HYPERCALL(stack_switch, 2),
+    HYPERCALL(set_callbacks, 3),     HYPERCALL(fpu_taskswitch, 1),
+    HYPERCALL(xen_version, 2),       HYPERCALL(console_io, 3),
+    HYPERCALL(vm_assist, 2),         HYPERCALL(iret, 0),
+    HYPERCALL(set_segment_base, 2),  HYPERCALL(sched_op, 2),
+    HYPERCALL(callback_op, 2),       HYPERCALL(mmu_update, 4),
+    HYPERCALL(update_va_mapping, 3), HYPERCALL(mmuext_op, 4),
+    HYPERCALL(memory_op, 2),
 };
 
 /** Call @p h's handler with as many of @p args as it takes. */
@@ -54,8 +58,10 @@ static long call(const struct hypercall *h, const unsigned long args[5])
         return h->fn.f1(args[0]);
     case 2:
         return h->fn.f2(args[0], args[1]);
-    default:
+    case 3:
         return h->fn.f3(args[0], args[1], args[2]);
+    default:
+        return h->fn.f4(args[0], args[1], args[2], args[3]);
     }
 }
 

@@ -273,8 +273,9 @@ struct page_info *alloc_domheap_pages(struct domain *d, unsigned int order,
         return NULL;
     for (i = 0; i < nr; i++) {
         pg[i].owner = d;
-        if (d) {
-            pg[i].count_info |= PGC_allocated;
+        pg[i].u.inuse.type_info = 0;
+        if (d) { /* the allocation holds the first reference (lab 5) */
+            pg[i].count_info |= PGC_allocated | 1;
             page_list_add(&pg[i], &d->page_list);
         }
     }
@@ -293,9 +294,10 @@ void free_domheap_pages(struct page_info *pg, unsigned int order)
     check_inuse(pg, order);
     for (i = 0; i < nr; i++) {
         BUG_ON(pg[i].owner != d || (pg[i].count_info & PGC_xen_heap));
-        if (d) {
+        if (d) { /* a frame still referenced elsewhere must not go */
+            BUG_ON((pg[i].count_info & PGC_count_mask) != 1);
             page_list_del(&pg[i], &d->page_list);
-            pg[i].count_info &= ~PGC_allocated;
+            pg[i].count_info &= ~(PGC_allocated | PGC_count_mask);
         }
         pg[i].owner = NULL;
     }

@@ -40,7 +40,8 @@ UNIT_CHECK_LIBS = $(shell pkg-config --libs check)
 # Undefined behaviour must fail the test, not only print a line.
 UNIT_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all
 UNIT_CFLAGS = -std=gnu11 -O1 -g -fno-omit-frame-pointer -Wall -Wextra \
-	-Werror $(UNIT_SANITIZE) -Ihypervisor/include $(UNIT_CHECK_CFLAGS) \
+	-Werror $(UNIT_SANITIZE) -Ihypervisor/include \
+	-Ihypervisor/arch/x86/include $(UNIT_CHECK_CFLAGS) \
 	-MMD -MP
 UNIT_HV_CFLAGS = $(UNIT_CFLAGS) -include hospes/compiler.h \
 	-include $(UNIT_DIR)/hv_shim.h

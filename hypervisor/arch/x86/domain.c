@@ -16,9 +16,11 @@
 #include <asm/current.h>
 #include <asm/domain.h>
 #include <asm/io.h>
+#include <asm/pagetype.h>
 #include <asm/x86-defs.h>
 #include <hospes/errno.h>
 #include <hospes/lib.h>
+#include <hospes/page_list.h>
 #include <hospes/sched.h>
 #include <hospes/softirq.h>
 #include <hospes/xmalloc.h>
@@ -44,6 +46,7 @@ int arch_domain_create(struct domain *d)
         arch_domain_destroy(d);
         return -ENOMEM;
     }
+    d->arch->page_lock = (spinlock_t)SPIN_LOCK_UNLOCKED("page");
     /* Xen starts every vCPU with events masked. */
     for (i = 0; i < MAX_VIRT_CPUS; i++)
         d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
@@ -52,6 +55,11 @@ int arch_domain_create(struct domain *d)
 
 void arch_domain_destroy(struct domain *d)
 {
+    struct page_info *pg;
+
+    unpin_all_page_tables(d); /* its tables let go of its frames */
+    for (pg = page_list_first(&d->page_list); pg; pg = page_list_next(pg))
+        machine_to_phys[mfn_x(page_to_mfn(pg))] = INVALID_M2P_ENTRY;
     if (d->shared_info)
         free_xenheap_page(d->shared_info);
     xfree(d->arch);
@@ -67,6 +75,7 @@ int arch_vcpu_create(struct vcpu *v)
     v->arch = xzalloc(struct arch_vcpu);
     if (!v->arch)
         return -ENOMEM;
+    v->arch->guest_table = _mfn(INVALID_MFN_RAW);
     memcpy(v->arch->fpu + FXSAVE_FCW, &fcw, sizeof(fcw));
     memcpy(v->arch->fpu + FXSAVE_MXCSR, &mxcsr, sizeof(mxcsr));
     return 0;
@@ -74,6 +83,8 @@ int arch_vcpu_create(struct vcpu *v)
 
 void arch_vcpu_destroy(struct vcpu *v)
 {
+    if (mfn_x(v->arch->guest_table) != INVALID_MFN_RAW) /* CR3's ref */
+        put_page_and_type(mfn_to_page(v->arch->guest_table));
     xfree(v->arch);
     v->arch = NULL;
 }
@@ -94,7 +105,7 @@ static void load_guest_state(struct vcpu *v)
 {
     struct arch_vcpu *a = v->arch;
 
-    write_cr3(mfn_to_maddr(v->domain->arch->l4_mfn));
+    write_cr3(mfn_to_maddr(a->guest_table));
     *guest_cpu_user_regs() = a->user_regs;
     wrmsr(MSR_FS_BASE, a->fs_base);
     wrmsr(MSR_SHADOW_GS_BASE, a->gs_base_kernel); /* swapgs loads it */

@@ -303,6 +303,57 @@ static int map_frame_table(void)
                             hv_rights(PAGE_HV_RW));
 }
 
+uint64_t *machine_to_phys;
+
+/**
+ * Let ring 3 through the upper levels above [@p va, @p va + @p len):
+ * then its leaf entries alone decide what a guest may do there. The
+ * hypervisor's own upper entries have no _PAGE_USER; each guest's L4
+ * copies them (init_guest_l4_slots()), so this must happen before the
+ * first guest is built.
+ */
+static void open_to_guests(unsigned long va, unsigned long len)
+{
+    unsigned long end = va + len;
+
+    for (; va < end; va += 1UL << L2_PAGE_SHIFT) {
+        pgentry_t *e = &idle_pg_table[table_index(va, 4)];
+        unsigned int level;
+
+        for (level = 4; level > 2; level--) {
+            *e |= _PAGE_USER;
+            e = (pgentry_t *)__va(*e & PADDR_MASK) + table_index(va, level - 1);
+        }
+        *e |= _PAGE_USER;
+    }
+}
+
+/**
+ * The machine-to-phys table: one 8-byte pfn per machine frame, ~0 where
+ * no domain has said (Xen's layout, lab 5). Mapped read-only, for every
+ * guest, at MACH2PHYS_VIRT_START; the hypervisor writes it through the
+ * direct map.
+ */
+static int map_m2p(void)
+{
+    unsigned long bytes = max_page * sizeof(*machine_to_phys);
+    unsigned long nr = ROUNDUP(bytes, PAGE_SIZE) >> PAGE_SHIFT;
+    unsigned long align = nr >= L2_FRAMES ? L2_FRAMES : 1;
+    mfn_t mfn = alloc_boot_pages(nr, align, EARLY_MAP_LIMIT);
+    int rc;
+
+    rc = map_pages_to_xen(MACH2PHYS_VIRT_START, mfn, nr,
+                          hv_rights(_PAGE_PRESENT | _PAGE_USER | _PAGE_NX));
+    if (rc)
+        return rc;
+    open_to_guests(MACH2PHYS_VIRT_START, nr << PAGE_SHIFT);
+    machine_to_phys = __va(mfn_to_maddr(mfn));
+    memset(machine_to_phys, 0xff, nr << PAGE_SHIFT);
+    printk("M2P: %lu KiB at 0x%lx, read-only for guests at %016lx\n",
+           nr << (PAGE_SHIFT - 10), mfn_to_maddr(mfn), MACH2PHYS_VIRT_START);
+    return 0;
+}
+
 /** Turn on no-execute pages if the CPU has them. */
 static void enable_nx(void)
 {
@@ -340,6 +391,7 @@ int arch_init_memory(void)
     rc = map_image_parts();
     rc = rc ?: map_directmap();
     rc = rc ?: map_frame_table();
+    rc = rc ?: map_m2p();
     if (rc) {
         printk(LOG_ERR "Page tables could not be built (error %d): staying "
                        "on the boot page tables, without a heap\n",

@@ -52,6 +52,17 @@ long do_stack_switch(unsigned long ss, unsigned long sp);
 long do_set_segment_base(unsigned long which, unsigned long base);
 /** @brief Set or clear the guest's CR0.TS. */
 long do_fpu_taskswitch(unsigned long set);
+/** @brief Write page-table entries, checked (lab 5). */
+long do_mmu_update(guest_va_t reqs, unsigned long count, guest_va_t done,
+                   unsigned long domid);
+/** @brief Set the L1 entry that maps one address (lab 5). */
+long do_update_va_mapping(unsigned long va, unsigned long val,
+                          unsigned long flags);
+/** @brief Reservations, the machine's size, the M2P's place (lab 5). */
+long do_memory_op(unsigned long cmd, guest_va_t arg);
+/** @brief Pin, unpin, switch page tables, flush TLBs (lab 5). */
+long do_mmuext_op(guest_va_t ops, unsigned long count, guest_va_t done,
+                  unsigned long domid);
 /**@}*/
 
 #endif /* HOSPES_HYPERCALL_H */

@@ -127,9 +127,11 @@ struct page_info {
 #define PGC_state_reserved (0UL << PGC_state_shift) /**< not in the heap */
 #define PGC_state_free     (1UL << PGC_state_shift) /**< in a free block */
 #define PGC_state_inuse    (2UL << PGC_state_shift) /**< allocated */
-#define PGC_xen_heap       (1UL << 63)       /**< the hypervisor's own page */
-#define PGC_allocated      (1UL << 62)       /**< a domain owns it */
-#define PGC_count_mask     ((1UL << 32) - 1) /**< reference count (lab 5) */
+#define PGC_xen_heap       (1UL << 63) /**< the hypervisor's own page */
+#define PGC_allocated      (1UL << 62) /**< a domain owns it */
+/** Reference count (lab 5). A domain's frame starts with 1: the one its
+ *  allocation holds, which free_domheap_pages() expects to be the last. */
+#define PGC_count_mask ((1UL << 32) - 1)
 /**@}*/
 
 /** The frame's state: one of PGC_state_*. */

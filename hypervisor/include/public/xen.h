@@ -84,7 +84,81 @@
 #define DOMID_IDLE           0x7FFF /**< the idle domain */
 /**@}*/
 
+/** @name mmu_update: the command in the low 2 bits of ptr */
+/**@{*/
+#define MMU_NORMAL_PT_UPDATE       0 /**< ptr: machine address of a PTE */
+#define MMU_MACHPHYS_UPDATE        1 /**< ptr: mfn << 12; val: its pfn */
+#define MMU_PT_UPDATE_PRESERVE_AD  2 /**< as NORMAL, keep accessed/dirty */
+#define MMU_PT_UPDATE_NO_TRANSLATE 3 /**< as NORMAL, for translated guests */
+/**@}*/
+
+/** @name mmuext_op commands */
+/**@{*/
+#define MMUEXT_PIN_L1_TABLE     0  /**< arg1.mfn: validate and pin an L1 */
+#define MMUEXT_PIN_L2_TABLE     1  /**< ... an L2 */
+#define MMUEXT_PIN_L3_TABLE     2  /**< ... an L3 */
+#define MMUEXT_PIN_L4_TABLE     3  /**< ... an L4 */
+#define MMUEXT_UNPIN_TABLE      4  /**< arg1.mfn: drop the pin */
+#define MMUEXT_NEW_BASEPTR      5  /**< arg1.mfn: switch to this L4 */
+#define MMUEXT_TLB_FLUSH_LOCAL  6  /**< flush this vCPU's TLB */
+#define MMUEXT_INVLPG_LOCAL     7  /**< arg1.linear_addr: one page */
+#define MMUEXT_TLB_FLUSH_MULTI  8  /**< arg2.vcpumask: their TLBs */
+#define MMUEXT_INVLPG_MULTI     9  /**< one page on arg2.vcpumask */
+#define MMUEXT_TLB_FLUSH_ALL    10 /**< every vCPU's TLB */
+#define MMUEXT_INVLPG_ALL       11 /**< one page on every vCPU */
+#define MMUEXT_FLUSH_CACHE      12 /**< wbinvd (privileged) */
+#define MMUEXT_SET_LDT          13 /**< arg1.linear_addr, arg2.nr_ents */
+#define MMUEXT_NEW_USER_BASEPTR 15 /**< arg1.mfn: user-mode L4 */
+/**@}*/
+
+/** @name update_va_mapping flags */
+/**@{*/
+#define UVMF_NONE           0 /**< no flush */
+#define UVMF_TLB_FLUSH      1 /**< flush the whole TLB */
+#define UVMF_INVLPG         2 /**< flush this one page */
+#define UVMF_FLUSHTYPE_MASK 3 /**< which of the above */
+#define UVMF_MULTI          0 /**< flush on the vCPUs of a mask in flags */
+#define UVMF_LOCAL          0 /**< flush on this vCPU */
+#define UVMF_ALL            4 /**< flush on all the domain's vCPUs */
+/**@}*/
+
 #ifndef __ASSEMBLER__
+
+/** A frame number (machine or pseudo-physical) in the ABI. */
+typedef xen_ulong_t xen_pfn_t;
+
+/** One request of HYPERVISOR_mmu_update(). */
+struct mmu_update {
+    uint64_t ptr; /**< address of the entry, command in bits 0-1 */
+    uint64_t val; /**< the new entry (or pfn, for MACHPHYS) */
+};
+_Static_assert(sizeof(struct mmu_update) == 16, "mmu_update");
+
+/** One request of HYPERVISOR_mmuext_op(). */
+struct mmuext_op {
+    uint32_t cmd; /**< MMUEXT_* */
+    uint32_t pad; /**< unused */
+    union {
+        xen_pfn_t mfn;           /**< pin, unpin, baseptr */
+        xen_ulong_t linear_addr; /**< invlpg, set_ldt */
+    } arg1;                      /**< first argument */
+    union {
+        uint32_t nr_ents;  /**< set_ldt */
+        uint64_t vcpumask; /**< *_MULTI: guest address of a bitmap */
+        xen_pfn_t src_mfn; /**< copy_page */
+    } arg2;                /**< second argument */
+};
+_Static_assert(sizeof(struct mmuext_op) == 24, "mmuext_op size");
+_Static_assert(offsetof(struct mmuext_op, arg1) == 8, "mmuext_op.arg1");
+_Static_assert(offsetof(struct mmuext_op, arg2) == 16, "mmuext_op.arg2");
+
+/** One call of HYPERVISOR_multicall(): op, result, up to 6 arguments. */
+struct multicall_entry {
+    xen_ulong_t op;      /**< hypercall number */
+    xen_ulong_t result;  /**< its result, written back */
+    xen_ulong_t args[6]; /**< its arguments */
+};
+_Static_assert(sizeof(struct multicall_entry) == 64, "multicall_entry");
 
 /** A domain id. */
 typedef uint16_t domid_t;

@@ -23,10 +23,13 @@
  *     v_end
  *
  * The page tables are mapped read-only in the guest: a PV guest may read
- * its page tables but only change them through hypercalls (lab 5).
+ * its page tables but only change them through hypercalls (lab 5). The
+ * L4 is pinned, which validates the whole tree by the rules of
+ * asm/pagetype.h, as for any table a guest builds.
  */
 #include <asm/domain.h>
 #include <asm/layout.h>
+#include <asm/pagetype.h>
 #include <asm/x86-defs.h>
 #include <hospes/domain_build.h>
 #include <hospes/elf.h>
@@ -220,6 +223,7 @@ static int populate(struct domain *d, unsigned long *p2m)
         if (!pg)
             return -ENOMEM;
         p2m[pfn] = mfn_x(page_to_mfn(pg));
+        machine_to_phys[p2m[pfn]] = pfn;
     }
     return 0;
 }
@@ -262,7 +266,16 @@ static int build(struct domain *d, const struct elf_guest *elf,
     if (elf->has_hypercall_page)
         pv_write_hypercall_page(page_of(&l, elf->hypercall_page));
     d->shared_info->arch.max_pfn = d->max_pages;
-    d->arch->l4_mfn = _mfn(p2m[pfn_of(&l, l.pt_start)]);
+    /* Through the type system, as a guest's own tables will be: from the
+     * first instruction on, the rules hold. The pin keeps the tables; the
+     * vCPU's CR3 holds a reference of its own. */
+    rc = pin_page_table(d, _mfn(p2m[pfn_of(&l, l.pt_start)]), 4);
+    rc = rc ?: pv_new_baseptr(d->vcpu[0], _mfn(p2m[pfn_of(&l, l.pt_start)]));
+    if (rc) {
+        printk(LOG_ERR "d%u: its initial page tables break the rules (%d)\n",
+               d->domain_id, rc);
+        return rc;
+    }
     init_vcpu0(d->vcpu[0], elf, &l);
     printk("d%u: kernel %016lx-%016lx, entry %016lx, %lu MiB\n", d->domain_id,
            elf->virt_kstart, elf->virt_kend, elf->entry,

@@ -67,7 +67,7 @@ static bool read_guest_cr(unsigned int cr, uint64_t *val)
         *val = v->arch->cr2;
         return true;
     case 3: /* PV guests deal in machine frames: the real base */
-        *val = mfn_to_maddr(v->domain->arch->l4_mfn);
+        *val = mfn_to_maddr(v->arch->guest_table);
         return true;
     case 4:
         *val = read_cr4() & (X86_CR4_PAE | X86_CR4_PGE | X86_CR4_OSFXSR |

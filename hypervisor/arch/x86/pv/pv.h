@@ -33,6 +33,13 @@ void pv_handle_exception(struct cpu_user_regs *regs);
  */
 bool pv_emulate(struct cpu_user_regs *regs);
 
+/**
+ * @brief Make @p mfn, validated as an L4 of @p v's domain, @p v's page
+ *        tables (its CR3), dropping the reference to the old ones.
+ * @return 0, or get_page_and_type()'s error
+ */
+int pv_new_baseptr(struct vcpu *v, mfn_t mfn);
+
 /** @brief The virtual CR0 the guest sees (its TS bit is the guest's). */
 unsigned long pv_guest_cr0(const struct vcpu *v);
 

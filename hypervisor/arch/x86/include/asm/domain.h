@@ -10,6 +10,7 @@
 
 #include <asm/regs.h>
 #include <hospes/domain.h>
+#include <hospes/spinlock.h>
 #include <public/xen.h>
 
 /** Size of the fxsave area: x87, MMX and SSE state. */
@@ -38,7 +39,9 @@ struct arch_vcpu {
     uint64_t gs_base_kernel; /**< its GS base in kernel mode */
     uint64_t gs_base_user;   /**< its GS base in user mode */
     uint64_t cr2; /**< its virtual CR2: the last page fault bounced */
-    bool fpu_ts;  /**< its virtual CR0.TS (fpu_taskswitch) */
+    /** Its top-level page table (its CR3), held with an L4 type ref. */
+    mfn_t guest_table;
+    bool fpu_ts; /**< its virtual CR0.TS (fpu_taskswitch) */
     /** Exceptions bounced since its last `iret`: a guest that faults in
      *  its own handler again and again is stopped. */
     unsigned int bounce_depth;
@@ -48,7 +51,8 @@ struct arch_vcpu {
 
 /** The x86 state of a PV domain. */
 struct arch_domain {
-    mfn_t l4_mfn; /**< its top-level page table */
+    /** Orders every change to its page tables and their types. */
+    spinlock_t page_lock;
 };
 
 #endif /* ASM_DOMAIN_H */

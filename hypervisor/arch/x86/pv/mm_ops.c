@@ -1,0 +1,233 @@
+/**
+ * @file
+ * @brief The PV memory hypercalls: mmu_update, update_va_mapping and
+ *        mmuext_op. A guest changes its page tables only through these,
+ *        and each change goes through the rules of asm/pagetype.h.
+ *
+ * Lab 5 (issue 7; the handout comes with the exercises). The idea is
+ * Xen's (xen/arch/x86/mm.c, do_mmu_update() and friends).
+ *
+ * Every change takes the references the new entry needs before it drops
+ * the old entry's, all under the domain's page lock. After a batch the
+ * local TLB is flushed whatever the guest asked: a frame that just
+ * stopped being writable may still be writable through a stale TLB
+ * entry, and one flush is cheaper than working out when it is needed.
+ * (One vCPU per domain, which never moves, until lab 7: its CPU's TLB is
+ * the only one to worry about.)
+ */
+#include <asm/current.h>
+#include <asm/domain.h>
+#include <asm/io.h>
+#include <asm/pagetype.h>
+#include <asm/x86-defs.h>
+#include <hospes/errno.h>
+#include <hospes/hypercall.h>
+#include <hospes/lib.h>
+#include <hospes/printk.h>
+#include <public/xen.h>
+
+#include "pv.h"
+
+/** Entries per page-table page. */
+#define PT_ENTRIES 512
+
+/** Flush this CPU's TLB of everything but global (hypervisor) pages. */
+static void flush_tlb_local(void)
+{
+    write_cr3(read_cr3());
+}
+
+/**
+ * Replace entry @p pte of a validated table of @p level of @p d by
+ * @p new: the new entry's references first, then the old one's go.
+ */
+static int mod_entry(const struct domain *d, uint64_t *pte, unsigned int level,
+                     uint64_t new)
+{
+    uint64_t old = *pte;
+    int rc = get_page_from_entry(new, level, d);
+
+    if (rc)
+        return rc;
+    __atomic_store_n(pte, new, __ATOMIC_SEQ_CST);
+    put_page_from_entry(old, level);
+    return 0;
+}
+
+/**
+ * MMU_NORMAL_PT_UPDATE: write @p val into the entry at machine address
+ * @p ptr, which must be in a validated page table of @p d; not in one of
+ * an L4's hypervisor slots.
+ */
+static int pt_update(const struct domain *d, uint64_t ptr, uint64_t val)
+{
+    mfn_t mfn = maddr_to_mfn(ptr);
+    struct page_info *pg;
+    unsigned long type;
+    unsigned int level, index = (ptr & (PAGE_SIZE - 1)) / 8;
+
+    if (ptr & 7)
+        return -EINVAL; /* not an entry's address */
+    if (!mfn_valid(mfn) || (pg = mfn_to_page(mfn))->owner != d)
+        return -EPERM;
+    type = pg->u.inuse.type_info;
+    level = (type & PGT_type_mask) >> PGT_type_shift;
+    if (!(type & PGT_validated) || !(type & PGT_count_mask) || level < 1 ||
+        level > 4)
+        return -EINVAL; /* not a page table in use */
+    if (level == 4 && is_xen_l4_slot(index))
+        return -EPERM;
+    return mod_entry(d, (uint64_t *)page_to_virt(pg) + index, level, val);
+}
+
+/** MMU_MACHPHYS_UPDATE: say that @p d's frame @p mfn is its pfn @p pfn. */
+static int machphys_update(const struct domain *d, mfn_t mfn, uint64_t pfn)
+{
+    if (!mfn_valid(mfn) || mfn_to_page(mfn)->owner != d)
+        return -EPERM;
+    machine_to_phys[mfn_x(mfn)] = pfn;
+    return 0;
+}
+
+long do_mmu_update(guest_va_t reqs, unsigned long count, guest_va_t done,
+                   unsigned long domid)
+{
+    struct domain *d = current->domain;
+    struct mmu_update req;
+    unsigned long i;
+    long rc = 0;
+
+    if ((domid_t)domid != DOMID_SELF)
+        return -EPERM; /* foreign updates: dom0 with the toolstack */
+    spin_lock(&d->arch->page_lock);
+    for (i = 0; i < (unsigned int)count && !rc; i++) {
+        if (copy_from_guest(&req, reqs + i * sizeof(req), sizeof(req)))
+            rc = -EFAULT;
+        else if ((req.ptr & 3) == MMU_NORMAL_PT_UPDATE)
+            rc = pt_update(d, req.ptr, req.val);
+        else if ((req.ptr & 3) == MMU_MACHPHYS_UPDATE)
+            rc = machphys_update(d, maddr_to_mfn(req.ptr), req.val);
+        else /* the PRESERVE_AD and NO_TRANSLATE variants */
+            rc = -ENOSYS;
+    }
+    flush_tlb_local();
+    spin_unlock(&d->arch->page_lock);
+    i -= !!rc; /* the failed one did not happen */
+    if (done && copy_to_guest(done, &i, sizeof(unsigned int)))
+        rc = rc ?: -EFAULT;
+    return rc;
+}
+
+/** The L1 entry that maps @p va in @p v's page tables, or NULL. */
+static uint64_t *l1_entry_of(const struct vcpu *v, uint64_t va)
+{
+    uint64_t *t = maddr_to_virt(mfn_to_maddr(v->arch->guest_table));
+    unsigned int level;
+
+    for (level = 4; level > 1; level--) {
+        uint64_t e = t[va >> (PAGE_SHIFT + 9 * (level - 1)) & (PT_ENTRIES - 1)];
+
+        if (!(e & _PAGE_PRESENT))
+            return NULL;
+        t = maddr_to_virt(e & PADDR_MASK);
+    }
+    return &t[va >> PAGE_SHIFT & (PT_ENTRIES - 1)];
+}
+
+long do_update_va_mapping(unsigned long va, unsigned long val,
+                          unsigned long flags)
+{
+    struct vcpu *v = current;
+    struct domain *d = v->domain;
+    uint64_t *pte;
+    long rc;
+
+    (void)flags; /* the TLB is flushed anyway: see the file comment */
+    if (!pv_guest_addr_ok(va))
+        return -EINVAL;
+    spin_lock(&d->arch->page_lock);
+    pte = l1_entry_of(v, va);
+    rc = pte ? mod_entry(d, pte, 1, val) : -EINVAL;
+    flush_tlb_local();
+    spin_unlock(&d->arch->page_lock);
+    return rc;
+}
+
+int pv_new_baseptr(struct vcpu *v, mfn_t mfn)
+{
+    mfn_t old = v->arch->guest_table;
+    int rc;
+
+    if (!mfn_valid(mfn))
+        return -EPERM;
+    rc = get_page_and_type(mfn_to_page(mfn), v->domain, PGT_l4_page_table);
+    if (rc)
+        return rc;
+    v->arch->guest_table = mfn;
+    if (v == current)
+        write_cr3(mfn_to_maddr(mfn));
+    if (mfn_x(old) != INVALID_MFN_RAW)
+        put_page_and_type(mfn_to_page(old));
+    return 0;
+}
+
+/** One mmuext_op request @p op for the current vCPU. */
+static int mmuext_one(const struct mmuext_op *op)
+{
+    struct vcpu *v = current;
+
+    switch (op->cmd) {
+    case MMUEXT_PIN_L1_TABLE:
+    case MMUEXT_PIN_L2_TABLE:
+    case MMUEXT_PIN_L3_TABLE:
+    case MMUEXT_PIN_L4_TABLE:
+        return pin_page_table(v->domain, _mfn(op->arg1.mfn),
+                              op->cmd - MMUEXT_PIN_L1_TABLE + 1);
+    case MMUEXT_UNPIN_TABLE:
+        return unpin_page_table(v->domain, _mfn(op->arg1.mfn));
+    case MMUEXT_NEW_BASEPTR:
+        return pv_new_baseptr(v, _mfn(op->arg1.mfn));
+    case MMUEXT_TLB_FLUSH_LOCAL:
+    case MMUEXT_TLB_FLUSH_MULTI:
+    case MMUEXT_TLB_FLUSH_ALL: /* one vCPU per domain: all is local */
+        flush_tlb_local();
+        return 0;
+    case MMUEXT_INVLPG_LOCAL:
+    case MMUEXT_INVLPG_MULTI:
+    case MMUEXT_INVLPG_ALL:
+        if (!pv_guest_addr_ok(op->arg1.linear_addr))
+            return -EINVAL;
+        __asm__ volatile("invlpg (%0)"
+                         :
+                         : "r"(op->arg1.linear_addr)
+                         : "memory");
+        return 0;
+    default: /* user page tables, LDTs, cache flushes: not in Hospes */
+        return -ENOSYS;
+    }
+}
+
+long do_mmuext_op(guest_va_t ops, unsigned long count, guest_va_t done,
+                  unsigned long domid)
+{
+    struct domain *d = current->domain;
+    struct mmuext_op op;
+    unsigned long i;
+    long rc = 0;
+
+    if ((domid_t)domid != DOMID_SELF)
+        return -EPERM;
+    spin_lock(&d->arch->page_lock);
+    for (i = 0; i < (unsigned int)count && !rc; i++) {
+        if (copy_from_guest(&op, ops + i * sizeof(op), sizeof(op)))
+            rc = -EFAULT;
+        else
+            rc = mmuext_one(&op);
+    }
+    flush_tlb_local();
+    spin_unlock(&d->arch->page_lock);
+    i -= !!rc;
+    if (done && copy_to_guest(done, &i, sizeof(unsigned int)))
+        rc = rc ?: -EFAULT;
+    return rc;
+}

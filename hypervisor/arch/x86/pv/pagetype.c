@@ -1,0 +1,234 @@
+/**
+ * @file
+ * @brief Page references and page types: validating a PV guest's page
+ *        tables (see asm/pagetype.h for the rules and why).
+ *
+ * Lab 5 (issue 7; the handout comes with the exercises). The idea is
+ * Xen's (xen/arch/x86/mm.c), without its preemption and lock-free tricks
+ * (see asm/pagetype.h on locking).
+ */
+#include <asm/pagetype.h>
+#include <asm/x86-defs.h>
+#include <hospes/errno.h>
+#include <hospes/lib.h>
+#include <hospes/page_list.h>
+#include <hospes/printk.h>
+#include <public/xen.h>
+
+#include "../setup.h"
+
+/** Entries per page-table page. */
+#define PT_ENTRIES 512
+
+/** Bits 52-62 of an entry: available to software, or protection keys. */
+#define PTE_HIGH_BITS (((1UL << 63) - 1) & ~((1UL << 52) - 1))
+
+/**
+ * Flags a guest may not set. In any entry: global pages (they would stay
+ * in the TLB across the switch to another domain) and the high bits. In
+ * an L2, L3 or L4 entry also PSE: no large pages, every mapping goes
+ * through an L1 the hypervisor has seen.
+ */
+static uint64_t disallowed_flags(unsigned int level)
+{
+    return _PAGE_GLOBAL | PTE_HIGH_BITS | (level > 1 ? _PAGE_PSE : 0);
+}
+
+/** The page-table level of type @p type (PGT_*), or 0 for none. */
+static unsigned int pt_level(unsigned long type)
+{
+    type &= PGT_type_mask;
+    return type >= PGT_l1_page_table && type <= PGT_l4_page_table
+               ? type >> PGT_type_shift
+               : 0;
+}
+
+bool get_page(struct page_info *pg, const struct domain *d)
+{
+    unsigned long count = pg->count_info & PGC_count_mask;
+
+    if (page_state(pg) != PGC_state_inuse || pg->owner != d || !d ||
+        !(pg->count_info & PGC_allocated) || !count || count == PGC_count_mask)
+        return false;
+    pg->count_info++;
+    return true;
+}
+
+void put_page(struct page_info *pg)
+{
+    BUG_ON((pg->count_info & PGC_count_mask) < 2);
+    pg->count_info--;
+}
+
+/** Drop the references of entries [0, @p n) of table @p t of @p level. */
+static void put_entries(const uint64_t *t, unsigned int n, unsigned int level)
+{
+    unsigned int i;
+
+    for (i = 0; i < n; i++)
+        if (level != 4 || !is_xen_l4_slot(i))
+            put_page_from_entry(t[i], level);
+}
+
+/**
+ * Check every entry of @p pg as a table of @p level and take their
+ * references; all or nothing. An L4 then gets the hypervisor's slots,
+ * whatever the guest had put there.
+ */
+static int validate_table(struct page_info *pg, unsigned int level)
+{
+    uint64_t *t = page_to_virt(pg);
+    unsigned int i;
+    int rc;
+
+    for (i = 0; i < PT_ENTRIES; i++) {
+        if (level == 4 && is_xen_l4_slot(i))
+            continue;
+        rc = get_page_from_entry(t[i], level, pg->owner);
+        if (rc) {
+            printk(LOG_DEBUG "d%u: mfn %lx as L%u: entry %u = %016lx "
+                             "refused (%d)\n",
+                   pg->owner->domain_id, mfn_x(page_to_mfn(pg)), level, i, t[i],
+                   rc);
+            put_entries(t, i, level);
+            return rc;
+        }
+    }
+    if (level == 4)
+        init_guest_l4_slots(t);
+    return 0;
+}
+
+int get_page_type(struct page_info *pg, unsigned long type)
+{
+    unsigned long x = pg->u.inuse.type_info;
+    unsigned int level = pt_level(type);
+    int rc;
+
+    if ((x & PGT_count_mask) == PGT_count_mask)
+        return -EINVAL; /* the count would overflow */
+    if (!(x & PGT_count_mask))
+        x = (x & PGT_type_mask) == type ? x : type; /* free to change */
+    else if ((x & PGT_type_mask) != type)
+        return -EINVAL; /* in use as something else */
+    pg->u.inuse.type_info = ++x;
+    if (!level || (x & PGT_validated))
+        return 0;
+    rc = validate_table(pg, level);
+    if (rc)
+        pg->u.inuse.type_info--;
+    else
+        pg->u.inuse.type_info |= PGT_validated;
+    return rc;
+}
+
+void put_page_type(struct page_info *pg)
+{
+    unsigned long x = pg->u.inuse.type_info;
+    unsigned int level = pt_level(x);
+
+    BUG_ON(!(x & PGT_count_mask));
+    x--;
+    if (!(x & PGT_count_mask) && level && (x & PGT_validated)) {
+        pg->u.inuse.type_info = x & ~(PGT_validated | PGT_pinned);
+        put_entries(page_to_virt(pg), PT_ENTRIES, level);
+        return;
+    }
+    pg->u.inuse.type_info = x;
+}
+
+int get_page_and_type(struct page_info *pg, const struct domain *d,
+                      unsigned long type)
+{
+    int rc;
+
+    if (!get_page(pg, d))
+        return -EPERM;
+    rc = get_page_type(pg, type);
+    if (rc)
+        put_page(pg);
+    return rc;
+}
+
+void put_page_and_type(struct page_info *pg)
+{
+    put_page_type(pg);
+    put_page(pg);
+}
+
+int get_page_from_entry(uint64_t e, unsigned int level, const struct domain *d)
+{
+    mfn_t mfn = maddr_to_mfn(e & PADDR_MASK);
+    struct page_info *pg;
+    int rc;
+
+    if (!(e & _PAGE_PRESENT))
+        return 0;
+    if (e & disallowed_flags(level))
+        return -EINVAL;
+    if (!mfn_valid(mfn))
+        return -EPERM;
+    pg = mfn_to_page(mfn);
+    if (level > 1)
+        return get_page_and_type(pg, d, PGT_page_table(level - 1));
+    if (!get_page(pg, d))
+        return -EPERM;
+    if (!(e & _PAGE_RW))
+        return 0;
+    rc = get_page_type(pg, PGT_writable_page);
+    if (rc)
+        put_page(pg);
+    return rc;
+}
+
+void put_page_from_entry(uint64_t e, unsigned int level)
+{
+    struct page_info *pg = mfn_to_page(maddr_to_mfn(e & PADDR_MASK));
+
+    if (!(e & _PAGE_PRESENT))
+        return;
+    if (level > 1 || (e & _PAGE_RW))
+        put_page_type(pg);
+    put_page(pg);
+}
+
+int pin_page_table(const struct domain *d, mfn_t mfn, unsigned int level)
+{
+    struct page_info *pg;
+    int rc;
+
+    if (!mfn_valid(mfn))
+        return -EPERM;
+    pg = mfn_to_page(mfn);
+    rc = get_page_and_type(pg, d, PGT_page_table(level));
+    if (rc)
+        return rc;
+    if (pg->u.inuse.type_info & PGT_pinned) { /* pinned already */
+        put_page_and_type(pg);
+        return -EINVAL;
+    }
+    pg->u.inuse.type_info |= PGT_pinned;
+    return 0;
+}
+
+int unpin_page_table(const struct domain *d, mfn_t mfn)
+{
+    struct page_info *pg;
+
+    if (!mfn_valid(mfn) || (pg = mfn_to_page(mfn))->owner != d)
+        return -EPERM;
+    if (!(pg->u.inuse.type_info & PGT_pinned))
+        return -EINVAL;
+    pg->u.inuse.type_info &= ~PGT_pinned;
+    put_page_and_type(pg);
+    return 0;
+}
+
+void unpin_all_page_tables(struct domain *d)
+{
+    struct page_info *pg;
+
+    for (pg = page_list_first(&d->page_list); pg; pg = page_list_next(pg))
+        if (pg->u.inuse.type_info & PGT_pinned)
+            unpin_page_table(d, page_to_mfn(pg));
+}
