@@ -243,7 +243,7 @@ START_TEST(test_get_page_limits)
     ck_assert_uint_eq(count(pg), PGC_count_mask);
     ck_assert(!get_page(pg, &dom));
     ck_assert_uint_eq(pg->count_info, flags | PGC_count_mask);
-    ck_assert_int_eq(get_page_and_type(pg, &dom, PGT_writable_page), -EPERM);
+    ck_assert_int_eq(get_page_and_type(pg, &dom, PGT_writable_page), -EINVAL);
     ck_assert_uint_eq(pg->count_info, flags | PGC_count_mask);
 }
 END_TEST
@@ -374,8 +374,8 @@ START_TEST(test_pin)
     entries(bad)[1] = entry(new_frame(&other), P);
     ck_assert_int_eq(get_page_and_type(writable, &dom, PGT_writable_page), 0);
     take_snapshot();
-    ck_assert_int_eq(pin_page_table(&dom, page_to_mfn(bad), 1), -EPERM);
-    ck_assert_int_eq(pin_page_table(&dom, page_to_mfn(theirs), 1), -EPERM);
+    ck_assert_int_eq(pin_page_table(&dom, page_to_mfn(bad), 1), -EBUSY);
+    ck_assert_int_eq(pin_page_table(&dom, page_to_mfn(theirs), 1), -EINVAL);
     ck_assert_int_eq(pin_page_table(&dom, _mfn(max_page), 1), -EPERM);
     ck_assert_int_eq(pin_page_table(&dom, page_to_mfn(writable), 1), -EINVAL);
     ck_assert_int_eq(unpin_page_table(&dom, mfn), -EINVAL);
@@ -393,7 +393,7 @@ START_TEST(test_pin)
 
     take_snapshot();
     ck_assert_int_eq(pin_page_table(&dom, mfn, 2), -EINVAL);
-    ck_assert_int_eq(unpin_page_table(&other, mfn), -EPERM);
+    ck_assert_int_eq(unpin_page_table(&other, mfn), -EINVAL);
     ck_assert_int_eq(unpin_page_table(&dom, _mfn(max_page)), -EPERM);
     check_snapshot("a pinned table pinned again");
 
@@ -452,27 +452,27 @@ struct refusal {
 };
 
 static const struct refusal refusals[] = {
-    { "L1 maps another domain's frame", 1, T_OTHER_DOMAIN, P | RW, -EPERM },
-    { "L1 maps another domain's frame RO", 1, T_OTHER_DOMAIN, P, -EPERM },
-    { "L3 points at another domain's frame", 3, T_OTHER_DOMAIN, P, -EPERM },
-    { "L1 maps a xenheap frame", 1, T_XENHEAP, P, -EPERM },
-    { "L2 points at a xenheap frame", 2, T_XENHEAP, P, -EPERM },
-    { "L1 maps the hypervisor image", 1, T_IMAGE, P, -EPERM },
-    { "L1 maps a free frame", 1, T_FREE, P | RW, -EPERM },
+    { "L1 maps another domain's frame", 1, T_OTHER_DOMAIN, P | RW, -EBUSY },
+    { "L1 maps another domain's frame RO", 1, T_OTHER_DOMAIN, P, -EBUSY },
+    { "L3 points at another domain's frame", 3, T_OTHER_DOMAIN, P, -EINVAL },
+    { "L1 maps a xenheap frame", 1, T_XENHEAP, P, -EBUSY },
+    { "L2 points at a xenheap frame", 2, T_XENHEAP, P, -EINVAL },
+    { "L1 maps the hypervisor image", 1, T_IMAGE, P, -EBUSY },
+    { "L1 maps a free frame", 1, T_FREE, P | RW, -EBUSY },
     { "L1 maps a frame beyond max_page", 1, T_BEYOND, P, -EPERM },
-    { "L4 points beyond max_page", 4, T_BEYOND, P, -EPERM },
+    { "L4 points beyond max_page", 4, T_BEYOND, P, -EINVAL },
     { "L1 entry global", 1, T_DATA, P | _PAGE_GLOBAL, -EINVAL },
     { "L2 entry global", 2, T_DATA, P | _PAGE_GLOBAL, -EINVAL },
     { "L4 entry global", 4, T_DATA, P | _PAGE_GLOBAL, -EINVAL },
     { "L2 entry a large page", 2, T_DATA, P | RW | _PAGE_PSE, -EINVAL },
     { "L3 entry a large page", 3, T_DATA, P | _PAGE_PSE, -EINVAL },
     { "L4 entry with PSE", 4, T_DATA, P | _PAGE_PSE, -EINVAL },
-    { "L1 maps an L1 in use writable", 1, T_L1_IN_USE, P | RW, -EINVAL },
+    { "L1 maps an L1 in use writable", 1, T_L1_IN_USE, P | RW, -EBUSY },
     { "L2 points at an L2 in use", 2, T_L2_IN_USE, P, -EINVAL },
     { "L3 points at an L1 in use", 3, T_L1_IN_USE, P, -EINVAL },
     { "L2 points at itself", 2, T_SELF, P | RW, -EINVAL },
     { "L4 points at itself", 4, T_SELF, P, -EINVAL },
-    { "L1 maps itself writable", 1, T_SELF, P | RW, -EINVAL },
+    { "L1 maps itself writable", 1, T_SELF, P | RW, -EBUSY },
 };
 
 /** A frame that is @p target for table @p t. */
@@ -566,17 +566,21 @@ START_TEST(test_refusal)
 }
 END_TEST
 
-/* Bits 52-62 (software bits, protection keys) are refused at every
- * level. (Bit 63, NX, is allowed: test_four_levels has it.) */
+/* Bits 52-62 (software bits, protection keys) are refused in L2-L4
+ * entries and the guest's own in an L1, as in Xen. (Bit 63, NX, is
+ * allowed: test_four_levels has it.) */
 START_TEST(test_high_bits_refused)
 {
     unsigned int bit = HIGH_BIT_FIRST + _i, level;
+    struct page_info *l1 = new_frame(&dom);
     char what[64];
 
-    for (level = 1; level <= 4; level++) {
+    entries(l1)[BAD_SLOT] = entry(new_frame(&dom), P | (1UL << bit));
+    ck_assert_int_eq(get_page_and_type(l1, &dom, PGT_l1_page_table), 0);
+    put_page_and_type(l1);
+    for (level = 2; level <= 4; level++) {
         struct page_info *t = table_around_bad_slot(level);
-        uint64_t e = entry(level == 1 ? new_frame(&dom) : good_table(level - 1),
-                           P | (1UL << bit));
+        uint64_t e = entry(good_table(level - 1), P | (1UL << bit));
 
         snprintf(what, sizeof(what), "L%u entry with bit %u", level, bit);
         check_refused(what, t, level, e, -EINVAL);
@@ -672,7 +676,7 @@ START_TEST(test_deep_refusal)
     entries(l3)[3] = entry(l2, P);
     entries(l4)[BAD_SLOT] = entry(l3, P);
     take_snapshot();
-    ck_assert_int_eq(get_page_and_type(l4, &dom, PGT_l4_page_table), -EPERM);
+    ck_assert_int_eq(get_page_and_type(l4, &dom, PGT_l4_page_table), -EBUSY);
     check_snapshot("a bad L1 entry under an L4");
     ck_assert_printed("as L1: entry 5 = ");
     ck_assert_printed("as L4: entry 5 = ");
@@ -869,7 +873,7 @@ static void expect_entries(struct expected *x, unsigned int i, unsigned long t)
 {
     unsigned int level = t >> PGT_type_shift, s, target;
     const uint64_t *e = entries(rnd.pool[i]);
-    uint64_t bad = _PAGE_GLOBAL | (level > 1 ? _PAGE_PSE : 0) | HIGH_BITS;
+    uint64_t bad = _PAGE_GLOBAL | (level > 1 ? _PAGE_PSE | HIGH_BITS : 0);
 
     for (s = 0; s < PT_ENTRIES; s++) {
         if (level == 4 && s >= XEN_L4_FIRST_SLOT && s <= XEN_L4_LAST_SLOT) {

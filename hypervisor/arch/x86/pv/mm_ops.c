@@ -55,28 +55,42 @@ static int mod_entry(const struct domain *d, uint64_t *pte, unsigned int level,
 }
 
 /**
+ * A guest's mmu_update of a frame that is not a page table in use: as in
+ * Xen, a plain write, if the frame may be writable at all.
+ */
+static int write_plain(struct page_info *pg, unsigned int index, uint64_t val)
+{
+    int rc = get_page_type(pg, PGT_writable_page);
+
+    if (rc)
+        return rc;
+    ((uint64_t *)page_to_virt(pg))[index] = val;
+    put_page_type(pg);
+    return 0;
+}
+
+/**
  * MMU_NORMAL_PT_UPDATE: write @p val into the entry at machine address
- * @p ptr, which must be in a validated page table of @p d; not in one of
- * an L4's hypervisor slots.
+ * @p ptr, in a frame of @p d: checked as an entry if the frame is a
+ * validated page table (never in an L4's hypervisor slots), else a plain
+ * write. Errors are Xen's: -EINVAL for all of them.
  */
 static int pt_update(const struct domain *d, uint64_t ptr, uint64_t val)
 {
     mfn_t mfn = maddr_to_mfn(ptr);
+    unsigned int level, index = (ptr & (PAGE_SIZE - 1)) / 8;
     struct page_info *pg;
     unsigned long type;
-    unsigned int level, index = (ptr & (PAGE_SIZE - 1)) / 8;
 
-    if (ptr & 7)
-        return -EINVAL; /* not an entry's address */
-    if (!mfn_valid(mfn) || (pg = mfn_to_page(mfn))->owner != d)
-        return -EPERM;
+    if ((ptr & 7) || !mfn_valid(mfn) || (pg = mfn_to_page(mfn))->owner != d)
+        return -EINVAL;
     type = pg->u.inuse.type_info;
     level = (type & PGT_type_mask) >> PGT_type_shift;
     if (!(type & PGT_validated) || !(type & PGT_count_mask) || level < 1 ||
         level > 4)
-        return -EINVAL; /* not a page table in use */
+        return write_plain(pg, index, val);
     if (level == 4 && is_xen_l4_slot(index))
-        return -EPERM;
+        return -EINVAL;
     return mod_entry(d, (uint64_t *)page_to_virt(pg) + index, level, val);
 }
 

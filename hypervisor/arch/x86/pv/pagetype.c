@@ -24,14 +24,17 @@
 #define PTE_HIGH_BITS (((1UL << 63) - 1) & ~((1UL << 52) - 1))
 
 /**
- * Flags a guest may not set. In any entry: global pages (they would stay
- * in the TLB across the switch to another domain) and the high bits. In
- * an L2, L3 or L4 entry also PSE: no large pages, every mapping goes
- * through an L1 the hypervisor has seen.
+ * Flags a guest may not set. In any entry: global pages. Xen allows them
+ * in an L1 and flushes global entries whenever it switches between
+ * guests; Hospes refuses them, so that no guest's mapping can outlive
+ * the switch to another domain. In an L2, L3 or L4 entry also PSE (no
+ * large pages: every mapping goes through an L1 the hypervisor has seen)
+ * and the high bits. In an L1 the high bits are the guest's own, as in
+ * Xen: the CPU ignores them (protection keys are off).
  */
 static uint64_t disallowed_flags(unsigned int level)
 {
-    return _PAGE_GLOBAL | PTE_HIGH_BITS | (level > 1 ? _PAGE_PSE : 0);
+    return _PAGE_GLOBAL | (level > 1 ? _PAGE_PSE | PTE_HIGH_BITS : 0);
 }
 
 /** The page-table level of type @p type (PGT_*), or 0 for none. */
@@ -143,7 +146,7 @@ int get_page_and_type(struct page_info *pg, const struct domain *d,
     int rc;
 
     if (!get_page(pg, d))
-        return -EPERM;
+        return -EINVAL; /* Xen's answer for a table it cannot take */
     rc = get_page_type(pg, type);
     if (rc)
         put_page(pg);
@@ -167,18 +170,19 @@ int get_page_from_entry(uint64_t e, unsigned int level, const struct domain *d)
     if (e & disallowed_flags(level))
         return -EINVAL;
     if (!mfn_valid(mfn))
-        return -EPERM;
+        return level > 1 ? -EINVAL : -EPERM; /* not RAM at all */
     pg = mfn_to_page(mfn);
     if (level > 1)
         return get_page_and_type(pg, d, PGT_page_table(level - 1));
+    /* Xen's answers for a frame an L1 cannot have: -EBUSY. */
     if (!get_page(pg, d))
-        return -EPERM;
+        return -EBUSY;
     if (!(e & _PAGE_RW))
         return 0;
     rc = get_page_type(pg, PGT_writable_page);
     if (rc)
         put_page(pg);
-    return rc;
+    return rc ? -EBUSY : 0;
 }
 
 void put_page_from_entry(uint64_t e, unsigned int level)
@@ -215,9 +219,10 @@ int unpin_page_table(const struct domain *d, mfn_t mfn)
 {
     struct page_info *pg;
 
-    if (!mfn_valid(mfn) || (pg = mfn_to_page(mfn))->owner != d)
+    if (!mfn_valid(mfn))
         return -EPERM;
-    if (!(pg->u.inuse.type_info & PGT_pinned))
+    pg = mfn_to_page(mfn);
+    if (pg->owner != d || !(pg->u.inuse.type_info & PGT_pinned))
         return -EINVAL;
     pg->u.inuse.type_info &= ~PGT_pinned;
     put_page_and_type(pg);

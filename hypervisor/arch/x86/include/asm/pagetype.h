@@ -86,7 +86,10 @@ int get_page_type(struct page_info *pg, unsigned long type);
 /** @brief Drop a type reference; the last one devalidates a table. */
 void put_page_type(struct page_info *pg);
 
-/** @brief get_page() then get_page_type(); all or nothing. */
+/**
+ * @brief get_page() then get_page_type(); all or nothing.
+ * @return 0, or -EINVAL (not @p d's frame, or get_page_type()'s error)
+ */
 int get_page_and_type(struct page_info *pg, const struct domain *d,
                       unsigned long type);
 
@@ -98,9 +101,11 @@ void put_page_and_type(struct page_info *pg);
  *        @p d and take the references it needs: a general one on the
  *        frame it maps and, for a writable L1 entry, a writable type; for
  *        a higher level, the page-table type one level down.
- * @return 0 (also for a not-present entry), or -errno: -EINVAL for
- *         forbidden flags or a type conflict, -EPERM for a frame that is
- *         not @p d's
+ * @return 0 (also for a not-present entry), or Xen's errno: in an L1,
+ *         -EBUSY for a frame @p d may not have (not its own, or a writable
+ *         mapping of a table) and -EPERM for one that is not RAM; in a
+ *         higher table, -EINVAL for any frame it cannot take; -EINVAL for
+ *         forbidden flags
  */
 int get_page_from_entry(uint64_t e, unsigned int level, const struct domain *d);
 
@@ -120,11 +125,16 @@ extern uint64_t *machine_to_phys;
  * @brief Pin @p mfn as a page table of @p level (1-4) of @p d: validate
  *        it and keep it validated, whatever its other uses, until
  *        unpinned. A pin holds a general and a type reference.
- * @return 0, -EINVAL if already pinned, or get_page_and_type()'s error
+ * @return 0, -EINVAL if already pinned, -EPERM if @p mfn is not RAM, or
+ *         get_page_and_type()'s error
  */
 int pin_page_table(const struct domain *d, mfn_t mfn, unsigned int level);
 
-/** @brief Drop @p d's pin of @p mfn. @return 0, -EPERM or -EINVAL */
+/**
+ * @brief Drop @p d's pin of @p mfn.
+ * @return 0, -EPERM if @p mfn is not RAM, -EINVAL if it is not a table
+ *         @p d pinned
+ */
 int unpin_page_table(const struct domain *d, mfn_t mfn);
 
 /**
