@@ -71,6 +71,10 @@ static inline long _hypercall5(unsigned int nr, unsigned long a1,
 #define _hypercall3(nr, a1, a2, a3)                                            \
     _hypercall5(nr, (unsigned long)(a1), (unsigned long)(a2),                  \
                 (unsigned long)(a3), 0, 0)
+/** A hypercall with four arguments. */
+#define _hypercall4(nr, a1, a2, a3, a4)                                        \
+    _hypercall5(nr, (unsigned long)(a1), (unsigned long)(a2),                  \
+                (unsigned long)(a3), (unsigned long)(a4), 0)
 /**@}*/
 
 /**
@@ -214,6 +218,57 @@ static inline long HYPERVISOR_sched_op(int cmd, void *arg)
 static inline long HYPERVISOR_callback_op(int cmd, const void *arg)
 {
     return _hypercall2(__HYPERVISOR_callback_op, cmd, arg);
+}
+
+/**
+ * @brief Write page-table entries, in order, stopping at the first one
+ *        the hypervisor refuses.
+ * @param req    the requests: MMU_NORMAL_PT_UPDATE (ptr = the machine
+ *               address of an entry in one of the domain's page tables,
+ *               val = the new entry) or MMU_MACHPHYS_UPDATE, the command
+ *               in the low 2 bits of ptr.
+ * @param count  how many.
+ * @param done   receives how many were done, or NULL.
+ * @param domid  DOMID_SELF (another domain's: the toolstack, in dom0).
+ * @return 0, or the refused request's error (a negated XEN_E*).
+ */
+static inline long HYPERVISOR_mmu_update(const struct mmu_update *req,
+                                         unsigned int count, unsigned int *done,
+                                         domid_t domid)
+{
+    return _hypercall4(__HYPERVISOR_mmu_update, req, count, done, domid);
+}
+
+/**
+ * @brief Set the L1 entry that maps @p va in the current page tables.
+ * @param va     the virtual address; the L4, L3 and L2 entries above it
+ *               must be present.
+ * @param val    the new entry (machine address | flags), 0 to unmap.
+ * @param flags  UVMF_NONE, UVMF_INVLPG or UVMF_TLB_FLUSH, | UVMF_LOCAL or
+ *               UVMF_ALL: which TLB entries to flush afterwards.
+ * @return 0 or a negated XEN_E*.
+ */
+static inline long HYPERVISOR_update_va_mapping(unsigned long va, uint64_t val,
+                                                unsigned long flags)
+{
+    return _hypercall3(__HYPERVISOR_update_va_mapping, va, val, flags);
+}
+
+/**
+ * @brief Extended MMU operations, in order, stopping at the first one
+ *        the hypervisor refuses: pin and unpin page tables, switch to
+ *        another L4 (MMUEXT_NEW_BASEPTR), flush TLBs.
+ * @param ops    the operations.
+ * @param count  how many.
+ * @param done   receives how many were done, or NULL.
+ * @param domid  DOMID_SELF.
+ * @return 0, or the refused operation's error (a negated XEN_E*).
+ */
+static inline long HYPERVISOR_mmuext_op(const struct mmuext_op *ops,
+                                        unsigned int count, unsigned int *done,
+                                        domid_t domid)
+{
+    return _hypercall4(__HYPERVISOR_mmuext_op, ops, count, done, domid);
 }
 
 #endif /* GUEST_HYPERCALL_H */
