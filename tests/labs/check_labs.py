@@ -3,8 +3,8 @@
 
 For each lab n (each labs/NN-name/ folder) this
   1. writes handout n into OUT/lab<n> with labs/handout.py;
-  2. builds the reference and every handout (`make hypervisor`), which must
-     succeed without a single "warning:" in its output;
+  2. builds the reference and every handout (`make hypervisor guests`),
+     which must succeed without a single "warning:" in its output;
   3. grades, one grading/grade.py run per tree and lab:
      - the reference gets full marks on lab n;
      - handout n gets full marks on every lab before n;
@@ -52,6 +52,11 @@ class Tree:
         """The hypervisor image that its build makes."""
         return os.path.join(self.path, self.build, "hypervisor", "hospes.elf")
 
+    @property
+    def guests(self):
+        """Where its build puts the guest programs (lab 4 on)."""
+        return os.path.join(self.path, self.build, "guest", "tests")
+
 
 def clean_env():
     """Our environment without the calling make's flags and variables:
@@ -82,7 +87,8 @@ def build(tree, logs):
     """Build a tree. Returns None if it built cleanly, else why not."""
     log = os.path.join(logs, f"{tree.name}-build.log")
     status, output = run(["make", "--no-print-directory", "-C", tree.path,
-                          f"BUILD={tree.build}", "hypervisor"], TOP, log)
+                          f"BUILD={tree.build}", "hypervisor", "guests"], TOP,
+                         log)
     warnings = [line for line in output.splitlines() if "warning:" in line]
     if status != 0:
         return f"make failed (see {log})"
@@ -99,7 +105,8 @@ def grade(tree, lab, logs):
     if os.path.exists(results):
         os.remove(results)
     status, _ = run([sys.executable, "grading/grade.py", "--lab", str(lab),
-                     "-j", "1", "--elf", tree.elf, "--json", results],
+                     "-j", "1", "--elf", tree.elf, "--guests", tree.guests,
+                     "--json", results],
                     tree.path, stem + ".log", GRADE_TIMEOUT)
     if status is None or not os.path.exists(results):
         return None, f"grade.py gave no results (see {stem}.log)"
