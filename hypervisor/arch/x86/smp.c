@@ -23,6 +23,7 @@
 #include <hospes/param.h>
 #include <hospes/printk.h>
 #include <hospes/smp.h>
+#include <hospes/shutdown.h>
 #include <hospes/softirq.h>
 #include <hospes/spinlock.h>
 #include <hospes/time.h>
@@ -144,7 +145,30 @@ static void wake_cpu(uint32_t apic_id)
     // LAB 3 END
 }
 
-/** Start CPU @p cpu (APIC @p apic_id). @return true once it is online */
+/**
+ * Where a CPU being started is: the boot CPU and the new CPU both move
+ * it on from AP_WAITING, with a compare-and-swap, so exactly one of
+ * "online" and "given up" happens even if the CPU is late.
+ */
+enum ap_state { AP_WAITING, AP_ONLINE, AP_ABANDONED };
+/** The state of the CPU being started (one at a time). */
+static enum ap_state ap_state;
+
+/** Move ap_state from AP_WAITING to @p to. @return whether it was waiting */
+static bool ap_state_from_waiting(enum ap_state to)
+{
+    enum ap_state waiting = AP_WAITING;
+
+    return __atomic_compare_exchange_n(&ap_state, &waiting, to, false,
+                                       __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+/**
+ * Start CPU @p cpu (APIC @p apic_id). Under a loaded host, TCG may run a
+ * CPU very late; one that arrives after we gave up halts for good (its
+ * stack stays allocated: it may still be on it).
+ * @return true once it is online
+ */
 static bool start_cpu(unsigned int cpu, uint32_t apic_id)
 {
     void *stack = alloc_xenheap_pages(STACK_ORDER, 0);
@@ -157,12 +181,17 @@ static bool start_cpu(unsigned int cpu, uint32_t apic_id)
     cpu_info[cpu].apic_id = apic_id;
     ap_boot.cpu = cpu;
     ap_boot.stack_top = (uint64_t)stack + STACK_SIZE;
+    ap_state = AP_WAITING;
     wake_cpu(apic_id);
-    for (give_up = NOW() + SECONDS(1); NOW() < give_up;)
+    for (give_up = NOW() + SECONDS(5); NOW() < give_up;)
         if (online_mask & (1UL << cpu))
             return true;
+    if (!ap_state_from_waiting(AP_ABANDONED)) { /* it made it just now */
+        while (!(online_mask & (1UL << cpu)))
+            cpu_relax();
+        return true;
+    }
     printk(LOG_ERR "SMP: CPU %u (APIC %u) did not come up\n", cpu, apic_id);
-    free_xenheap_pages(stack, STACK_ORDER);
     return false;
 }
 
@@ -182,6 +211,8 @@ void idle_loop(void)
 /** A started CPU's first C code: set up, say so, then idle. */
 void __noreturn start_secondary(unsigned int cpu)
 {
+    if (!ap_state_from_waiting(AP_ONLINE))
+        machine_halt(); /* too late: the boot CPU gave up on us */
     set_cpu(cpu, cpu_info[cpu].apic_id, ap_boot.stack_top);
     load_descriptor_tables(cpu);
     cpu_enable_global_pages();
