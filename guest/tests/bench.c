@@ -1,7 +1,9 @@
 /**
  * @file
- * @brief Lab 4 benchmark guest: the cost of a null hypercall and of an
- *        exception bounced to the guest and back.
+ * @brief Benchmark guest: the cost of a null hypercall and of an
+ *        exception bounced to the guest and back (lab 4), and of page-table
+ *        updates: update_va_mapping, mmu_update of one entry and of a batch
+ *        of 512 (lab 5).
  *
  * Times n round trips with the TSC and prints the average in TSC ticks.
  * Under QEMU with `-icount shift=0` one tick is one guest instruction and
@@ -12,6 +14,7 @@
 #include <guest/cmdline.h>
 #include <guest/console.h>
 #include <guest/hypercall.h>
+#include <guest/pagetable.h>
 #include <guest/test.h>
 #include <guest/traps.h>
 
@@ -27,10 +30,55 @@ static inline uint64_t rdtsc(void)
     return (uint64_t)high << 32 | low;
 }
 
+/** Entries in an L1: one batch of mmu_update fills one. */
+#define L1_ENTRIES 512
+
+/** Average ticks of @p rounds update_va_mapping calls at the scratch window. */
+static uint64_t bench_update_va_mapping(unsigned long rounds)
+{
+    uint64_t pte = (uint64_t)virt_to_mfn(scratch_va()) << 12 | PTE_KERNEL_RW;
+    uint64_t start = rdtsc();
+    unsigned long i;
+
+    for (i = 0; i < rounds; i++)
+        CHECK_EQ(HYPERVISOR_update_va_mapping((uintptr_t)scratch_va(), pte,
+                                              UVMF_INVLPG),
+                 0);
+    return (rdtsc() - start) / rounds;
+}
+
+/**
+ * Average ticks of @p rounds mmu_updates of one entry, then of one batch
+ * filling a whole pinned L1 (written in *@p batch).
+ */
+static uint64_t bench_mmu_update(unsigned long rounds, uint64_t *batch)
+{
+    static struct mmu_update reqs[L1_ENTRIES];
+    unsigned long l1 = frame_alloc(), data = frame_alloc(), i;
+    uint64_t start, one;
+    unsigned int done;
+
+    CHECK_EQ(pt_mmuext(MMUEXT_PIN_L1_TABLE, l1), 0);
+    for (i = 0; i < L1_ENTRIES; i++)
+        reqs[i] = (struct mmu_update){ pte_maddr(l1, i),
+                                       (uint64_t)data << 12 | PTE_KERNEL_RO };
+    start = rdtsc();
+    for (i = 0; i < rounds; i++)
+        CHECK_EQ(pt_update(reqs[0].ptr, reqs[0].val), 0);
+    one = (rdtsc() - start) / rounds;
+    start = rdtsc();
+    for (i = 0; i < rounds / 16 + 1; i++)
+        CHECK_EQ(HYPERVISOR_mmu_update(reqs, L1_ENTRIES, &done, DOMID_SELF), 0);
+    *batch = (rdtsc() - start) / (rounds / 16 + 1);
+    CHECK_EQ(done, L1_ENTRIES);
+    CHECK_EQ(pt_mmuext(MMUEXT_UNPIN_TABLE, l1), 0);
+    return one;
+}
+
 void test_main(const struct start_info *si)
 {
     unsigned long rounds = DEFAULT_ROUNDS, i;
-    uint64_t start, hypercall, bounce;
+    uint64_t start, hypercall, bounce, va_map, one, batch;
 
     cmdline_get_ulong(si->cmd_line, "n", &rounds);
     if (!rounds)
@@ -54,4 +102,11 @@ void test_main(const struct start_info *si)
     printf("bench: bounced exception: %lu ticks per round trip\n", bounce);
     CHECK(hypercall > 0 && bounce > 0, "a round trip took no time");
     CHECK_EQ(traps_seen.count, rounds);
+
+    pt_init(si);
+    va_map = bench_update_va_mapping(rounds);
+    one = bench_mmu_update(rounds, &batch);
+    printf("bench: update_va_mapping: %lu ticks per call\n", va_map);
+    printf("bench: mmu_update, 1 entry: %lu ticks per call\n", one);
+    printf("bench: mmu_update, batch of 512: %lu ticks per call\n", batch);
 }

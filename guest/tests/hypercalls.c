@@ -132,9 +132,32 @@ static void test_bad_trap_table(void)
           "int3 no longer reaches the trap table");
 }
 
+/**
+ * A multicall runs each entry and writes its result back: a good one, an
+ * unknown number, a nested multicall (refused) and an iret (refused).
+ */
+static void test_multicall(void)
+{
+    struct multicall_entry calls[] = {
+        { .op = __HYPERVISOR_xen_version, .args = { XENVER_pagesize } },
+        { .op = NR_RAW_UNKNOWN },
+        { .op = __HYPERVISOR_multicall },
+        { .op = __HYPERVISOR_iret },
+    };
+
+    CHECK_EQ(_hypercall2(__HYPERVISOR_multicall, calls, 4), 0);
+    CHECK_EQ((long)calls[0].result, 4096);
+    CHECK_EQ((long)calls[1].result, -XEN_ENOSYS);
+    CHECK_EQ((long)calls[2].result, -XEN_EINVAL);
+    CHECK_EQ((long)calls[3].result, -XEN_EINVAL);
+    CHECK_EQ(_hypercall2(__HYPERVISOR_multicall, HYPERVISOR_DIRECT_MAP, 1),
+             -XEN_EFAULT);
+}
+
 void test_main(const struct start_info *si)
 {
     test_bad_numbers();
+    test_multicall();
     test_bad_buffers(si);
     test_bad_subops();
     test_bad_callbacks();

@@ -74,6 +74,21 @@ static int domlist_insert(struct domain *d)
     return rc;
 }
 
+long domain_reservation(domid_t id, bool maximum)
+{
+    unsigned long flags = spin_lock_irqsave(&domlist_lock);
+    struct domain *d;
+    long pages = -ESRCH;
+
+    /* Read under the lock: a domain is freed only after it leaves the
+     * list, which takes the lock too. */
+    for (d = domain_list; d; d = d->next_in_list)
+        if (d->domain_id == id)
+            pages = maximum ? d->max_pages : d->tot_pages;
+    spin_unlock_irqrestore(&domlist_lock, flags);
+    return pages;
+}
+
 /** Take @p d out of the list. @return whether the list is now empty */
 static bool domlist_remove(struct domain *d)
 {
@@ -307,3 +322,17 @@ static void dump_domains(unsigned char key)
     spin_unlock_irqrestore(&domlist_lock, flags);
 }
 KEYHANDLER('q', dump_domains, "list the domains (like `xl list`)");
+
+/** Debug key 'w': each domain's page-table walk for its vCPU 0's RIP. */
+static void walk_domains(unsigned char key)
+{
+    unsigned long flags = spin_lock_irqsave(&domlist_lock);
+    struct domain *d;
+
+    (void)key;
+    for (d = domain_list; d; d = d->next_in_list)
+        if (d->max_vcpus)
+            arch_show_page_walk(d->vcpu[0]);
+    spin_unlock_irqrestore(&domlist_lock, flags);
+}
+KEYHANDLER('w', walk_domains, "walk each domain's page tables for its RIP");

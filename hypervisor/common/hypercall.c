@@ -45,7 +45,7 @@ static const struct hypercall hypercall_table[NR_HYPERCALLS] = {
     HYPERCALL(set_segment_base, 2),  HYPERCALL(sched_op, 2),
     HYPERCALL(callback_op, 2),       HYPERCALL(mmu_update, 4),
     HYPERCALL(update_va_mapping, 3), HYPERCALL(mmuext_op, 4),
-    HYPERCALL(memory_op, 2),
+    HYPERCALL(memory_op, 2),         HYPERCALL(multicall, 2),
 };
 
 /** Call @p h's handler with as many of @p args as it takes. */

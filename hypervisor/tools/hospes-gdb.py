@@ -227,40 +227,80 @@ ENTRY_BITS = [(1 << 0, "present"), (1 << 1, "rw"), (1 << 2, "user"),
 
 
 class Pagewalk(HospesCommand):
-    """Walk the live page tables for a virtual address: `hospes pagewalk VA`.
+    """Walk page tables for a virtual address: `hospes pagewalk VA [DOMID]`.
 
-    Starts at CR3 and reads each level's entry through the direct map, as
-    the CPU would, printing the entry, its flags and where it leads.
-    Works once paging is on (after head.asm) and CR3 points at tables
-    the direct map reaches (the first 4 GiB early, all RAM after lab 2's
-    arch_init_memory()).
+    Without DOMID, starts at CR3; with it, at that domain's vCPU 0's page
+    tables (its arch->guest_table, lab 5). Reads each level's entry
+    through the direct map, as the CPU would, printing the entry, its
+    flags, where it leads, and for a domain's walk who owns each frame and
+    its page type (asm/pagetype.h). Works once paging is on (after
+    head.asm) and the tables are in memory the direct map reaches (the
+    first 4 GiB early, all RAM after lab 2's arch_init_memory()).
     """
 
     name = "pagewalk"
 
     def run(self, arg):
-        if not arg:
-            raise gdb.GdbError("usage: hospes pagewalk VIRTUAL-ADDRESS")
-        va = int(gdb.parse_and_eval(f"(unsigned long)({arg})"))
-        table = int(gdb.parse_and_eval("$cr3")) & PADDR_MASK
-        memory = gdb.selected_inferior()
-        print(f"Walk of 0x{va:016x} from CR3 0x{table:x}:")
-        for level in (4, 3, 2, 1):
-            index = (va >> (12 + 9 * (level - 1))) & 511
-            raw = memory.read_memory(DIRECTMAP_VIRT_START + table + index * 8,
-                                     8)
-            entry = int.from_bytes(bytes(raw), "little")
-            flags = " ".join(name for bit, name in ENTRY_BITS if entry & bit)
-            print(f"  L{level}[{index:3}] = 0x{entry:016x}  {flags}")
-            if not entry & 1:
-                print("  not mapped")
-                return
-            frame = entry & PADDR_MASK
-            if level == 1 or entry & (1 << 7):
-                offset = va & ((1 << (12 + 9 * (level - 1))) - 1)
-                print(f"  -> machine address 0x{frame + offset:x}")
-                return
-            table = frame
+        words = arg.split()
+        if len(words) not in (1, 2):
+            raise gdb.GdbError("usage: hospes pagewalk VIRTUAL-ADDRESS [DOMID]")
+        va = int(gdb.parse_and_eval(f"(unsigned long)({words[0]})"))
+        if len(words) == 2:
+            table = domain_l4(int(gdb.parse_and_eval(words[1])))
+            where = f"d{words[1]}'s L4"
+        else:
+            table = int(gdb.parse_and_eval("$cr3")) & PADDR_MASK
+            where = "CR3"
+        print(f"Walk of 0x{va:016x} from {where} 0x{table:x}:")
+        walk(table, va, show_owner=len(words) == 2)
+
+
+# Page types (asm/pagetype.h: type_info bits 61-63), by number.
+PAGE_TYPES = {0: "none", 1: "L1", 2: "L2", 3: "L3", 4: "L4", 5: "desc",
+              7: "writable"}
+
+
+def domain_l4(domid):
+    """The machine address of domain @p domid's vCPU 0's L4."""
+    d = gdb.parse_and_eval("domain_list")
+    while int(d) and int(d["domain_id"]) != domid:
+        d = d["next_in_list"]
+    if not int(d) or int(d["max_vcpus"]) == 0:
+        raise gdb.GdbError(f"no domain {domid} with a vCPU")
+    return int(d["vcpu"][0]["arch"]["guest_table"]["mfn"]) << 12
+
+
+def frame_owner(maddr):
+    """Who owns the frame at @p maddr, and its page type and counts."""
+    pg = gdb.parse_and_eval(f"frame_table[{maddr >> 12}]")
+    owner = int(pg["owner"])
+    who = f"d{int(pg['owner']['domain_id'])}" if owner else "no domain"
+    type_info = int(pg["u"]["inuse"]["type_info"])
+    kind = PAGE_TYPES.get(type_info >> 61, "?")
+    return (f"{who}, {kind} x{type_info & 0xffffffff}, "
+            f"refs {int(pg['count_info']) & 0xffffffff}")
+
+
+def walk(table, va, show_owner):
+    """Print the walk of @p va from the top-level table at @p table."""
+    memory = gdb.selected_inferior()
+    for level in (4, 3, 2, 1):
+        index = (va >> (12 + 9 * (level - 1))) & 511
+        raw = memory.read_memory(DIRECTMAP_VIRT_START + table + index * 8, 8)
+        entry = int.from_bytes(bytes(raw), "little")
+        flags = " ".join(name for bit, name in ENTRY_BITS if entry & bit)
+        owner = f"  [{frame_owner(table)}]" if show_owner else ""
+        print(f"  L{level}[{index:3}] = 0x{entry:016x}  {flags}{owner}")
+        if not entry & 1:
+            print("  not mapped")
+            return
+        frame = entry & PADDR_MASK
+        if level == 1 or entry & (1 << 7):
+            offset = va & ((1 << (12 + 9 * (level - 1))) - 1)
+            tail = f"  [{frame_owner(frame)}]" if show_owner else ""
+            print(f"  -> machine address 0x{frame + offset:x}{tail}")
+            return
+        table = frame
 
 
 class Domains(HospesCommand):

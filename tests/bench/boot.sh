@@ -64,10 +64,11 @@ alloc=$(timeout 120 "$qemu" "${qemu_args[@]}" -icount shift=0,sleep=off \
     -append "selftest=alloc" 2>&1 | sed -n 's/.*(HV) alloc check: //p' || true)
 echo "heap (icount): ${alloc:-the alloc self-test did not report}"
 
-# Lab 4: the round trips of a PV guest (guest/tests/bench.c) as dom0,
+# Labs 4 and 5: the round trips of a PV guest (guest/tests/bench.c) as dom0,
 # under icount, where one TSC tick is one guest instruction: a null
 # hypercall (xen_version) and an exception bounced to the guest's handler
-# and back through the iret hypercall. Averages over n=1000 of each.
+# and back through the iret hypercall; update_va_mapping, and mmu_update
+# of one entry and of a batch of 512. Averages over n=1000 of each.
 if [ -n "$guests" ] && [ -f "$guests/bench.elf" ]; then
     pv=$(timeout 120 "$qemu" "${qemu_args[@]}" -icount shift=0,sleep=off \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -append "" \

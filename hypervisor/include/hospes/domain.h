@@ -123,7 +123,17 @@ void domain_crash(struct domain *d);
  */
 void domain_destroy_if_idle(struct domain *d);
 
-/** @brief The domain with id @p id, or NULL. */
+/**
+ * @brief Frames domain @p id has (@p maximum: may have), read safely
+ *        even if it is being destroyed.
+ * @return the count, or -ESRCH if there is no such domain
+ */
+long domain_reservation(domid_t id, bool maximum);
+
+/**
+ * @brief The domain with id @p id, or NULL. The caller must know it cannot
+ *        be destroyed meanwhile (its own domain, or boot time).
+ */
 struct domain *domain_by_id(domid_t id);
 
 /** @brief The name of shutdown reason @p reason ("poweroff", ...). */
@@ -158,6 +168,11 @@ void arch_domain_destroy(struct domain *d);
 int arch_vcpu_create(struct vcpu *v);
 /** @brief Free @p v's x86 parts. */
 void arch_vcpu_destroy(struct vcpu *v);
+/**
+ * @brief Print the walk of @p v's page tables for the address it will
+ *        run next: each level's entry and who owns its frame.
+ */
+void arch_show_page_walk(const struct vcpu *v);
 /**
  * @brief Leave @p prev and run @p next on this CPU (never returns: the
  *        CPU continues in @p next's context).

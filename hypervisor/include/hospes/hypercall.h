@@ -31,6 +31,8 @@ long do_console_io(unsigned long cmd, unsigned long count, guest_va_t buf);
 long do_xen_version(unsigned long cmd, guest_va_t arg);
 /** @brief Yield, block, shut down (common/sched/core.c). */
 long do_sched_op(unsigned long cmd, guest_va_t arg);
+/** @brief Run @p nr hypercalls from the guest's list (common/multicall.c). */
+long do_multicall(guest_va_t calls, unsigned long nr);
 /** @brief Turn an optional behaviour on or off (common/domain.c). */
 long do_vm_assist(unsigned long cmd, unsigned long type);
 /**@}*/

@@ -4,7 +4,7 @@
  *        (its reservation, the machine's size, where the M2P is, its
  *        memory map).
  *
- * Lab 5 (issue 7; the handout comes with the exercises). Changing the
+ * Lab 5 (labs/05-pv-memory/README.md). Design page: docs/pv-memory.md. Changing the
  * reservation (increase, decrease, populate_physmap: ballooning) comes
  * next, with freeing a frame on its last reference; until then those
  * commands answer -ENOSYS.
@@ -18,28 +18,22 @@
 #include "pv.h"
 
 /**
- * The domain a query names through the domid_t at @p arg: the caller
- * itself (DOMID_SELF or its own id), or any domain for a privileged one.
- * @return it, or NULL with *@p rc set
+ * XENMEM_current_reservation or maximum_reservation (@p maximum) of the
+ * domain named by the domid_t at @p arg: the caller itself (DOMID_SELF or
+ * its own id), or any domain for a privileged caller.
  */
-static struct domain *queried_domain(guest_va_t arg, long *rc)
+static long reservation(guest_va_t arg, bool maximum)
 {
-    struct domain *d = current->domain;
+    const struct domain *d = current->domain;
     domid_t id;
 
-    if (copy_from_guest(&id, arg, sizeof(id))) {
-        *rc = -EFAULT;
-        return NULL;
-    }
-    if (id == DOMID_SELF || id == d->domain_id)
-        return d;
-    if (!d->is_privileged) {
-        *rc = -EPERM;
-        return NULL;
-    }
-    d = domain_by_id(id);
-    *rc = d ? 0 : -ESRCH;
-    return d;
+    if (copy_from_guest(&id, arg, sizeof(id)))
+        return -EFAULT;
+    if (id == DOMID_SELF)
+        id = d->domain_id;
+    if (id != d->domain_id && !d->is_privileged)
+        return -EPERM;
+    return domain_reservation(id, maximum);
 }
 
 /** XENMEM_memory_map: one RAM range, the size of the reservation. */
@@ -70,18 +64,14 @@ long do_memory_op(unsigned long cmd, guest_va_t arg)
         .v_end = MACH2PHYS_VIRT_START + max_page * sizeof(*machine_to_phys),
         .max_mfn = max_page - 1,
     };
-    struct domain *d;
-    long rc;
 
     switch ((unsigned int)cmd) {
     case XENMEM_maximum_ram_page:
         return max_page;
     case XENMEM_current_reservation:
+        return reservation(arg, false);
     case XENMEM_maximum_reservation:
-        d = queried_domain(arg, &rc);
-        if (!d)
-            return rc;
-        return cmd == XENMEM_current_reservation ? d->tot_pages : d->max_pages;
+        return reservation(arg, true);
     case XENMEM_machphys_mapping:
         return copy_to_guest(arg, &m2p, sizeof(m2p));
     case XENMEM_memory_map:

@@ -3,13 +3,15 @@
  * @brief Page references and page types: validating a PV guest's page
  *        tables (see asm/pagetype.h for the rules and why).
  *
- * Lab 5 (issue 7; the handout comes with the exercises). The idea is
+ * Lab 5, exercises 1 and 2 (labs/05-pv-memory/README.md). Design page:
+ * docs/pv-memory.md. The idea is
  * Xen's (xen/arch/x86/mm.c), without its preemption and lock-free tricks
  * (see asm/pagetype.h on locking).
  */
 #include <asm/pagetype.h>
 #include <asm/x86-defs.h>
 #include <hospes/errno.h>
+#include <hospes/lab.h>
 #include <hospes/lib.h>
 #include <hospes/page_list.h>
 #include <hospes/printk.h>
@@ -29,8 +31,9 @@
  * guests; Hospes refuses them, so that no guest's mapping can outlive
  * the switch to another domain. In an L2, L3 or L4 entry also PSE (no
  * large pages: every mapping goes through an L1 the hypervisor has seen)
- * and the high bits. In an L1 the high bits are the guest's own, as in
- * Xen: the CPU ignores them (protection keys are off).
+ * and the high bits, which nothing needs there (Xen allows them at every
+ * level). In an L1 they are the guest's own, as in Xen: the CPU ignores
+ * them (protection keys are off).
  */
 static uint64_t disallowed_flags(unsigned int level)
 {
@@ -102,8 +105,26 @@ static int validate_table(struct page_info *pg, unsigned int level)
     return 0;
 }
 
+/*
+ * Lab 5, exercise 1: the type count's transitions (get_page_type() and
+ * put_page_type()).
+ *
+ * type_info = type (PGT_type_mask) | PGT_validated | PGT_pinned | count.
+ * Taking a reference of @p type: with a count of zero the frame is free
+ * to become @p type (a new type starts unvalidated and unpinned); with a
+ * count above zero it must already be @p type, else -EINVAL. Refuse a
+ * count that would overflow (-EINVAL). Count the reference; then, if
+ * @p type is a page table (pt_level()) not yet validated, validate it
+ * with validate_table(): on success set PGT_validated, on failure give
+ * the reference back and return the error.
+ *
+ * Dropping one: the count goes down; when the last reference to a
+ * validated table goes, clear PGT_validated (and PGT_pinned) first, then
+ * drop the references its entries hold (put_entries()).
+ */
 int get_page_type(struct page_info *pg, unsigned long type)
 {
+    // LAB 5 BEGIN exercise 1: get_page_type()
     unsigned long x = pg->u.inuse.type_info;
     unsigned int level = pt_level(type);
     int rc;
@@ -123,10 +144,19 @@ int get_page_type(struct page_info *pg, unsigned long type)
     else
         pg->u.inuse.type_info |= PGT_validated;
     return rc;
+    // LAB 5 STUB
+    // lab_todo(5, 1, "get_page_type()");
+    // (void)type;
+    // (void)pt_level;
+    // (void)validate_table;
+    // pg->u.inuse.type_info++; /* counted, never checked: unsafe */
+    // return 0;
+    // LAB 5 END
 }
 
 void put_page_type(struct page_info *pg)
 {
+    // LAB 5 BEGIN exercise 1: put_page_type()
     unsigned long x = pg->u.inuse.type_info;
     unsigned int level = pt_level(x);
 
@@ -138,6 +168,9 @@ void put_page_type(struct page_info *pg)
         return;
     }
     pg->u.inuse.type_info = x;
+    // LAB 5 STUB
+    // pg->u.inuse.type_info--;
+    // LAB 5 END
 }
 
 int get_page_and_type(struct page_info *pg, const struct domain *d,
@@ -159,8 +192,21 @@ void put_page_and_type(struct page_info *pg)
     put_page(pg);
 }
 
+/*
+ * Lab 5, exercise 2: the rules for one entry (get_page_from_entry() and
+ * put_page_from_entry()), as asm/pagetype.h describes them.
+ *
+ * A not-present entry needs nothing. Refuse flags disallowed_flags() names
+ * (-EINVAL) and a frame that is not RAM (mfn_valid(): -EPERM in an L1,
+ * -EINVAL above). An entry of an L2, L3 or L4 needs its frame as a page
+ * table one level down: get_page_and_type(). An L1 entry needs a general
+ * reference (get_page(); Xen's answer when it fails: -EBUSY) and, if it
+ * is writable, a writable type too (failing that, give the general one
+ * back: -EBUSY). put_page_from_entry() drops exactly what was taken.
+ */
 int get_page_from_entry(uint64_t e, unsigned int level, const struct domain *d)
 {
+    // LAB 5 BEGIN exercise 2: get_page_from_entry()
     mfn_t mfn = maddr_to_mfn(e & PADDR_MASK);
     struct page_info *pg;
     int rc;
@@ -183,10 +229,19 @@ int get_page_from_entry(uint64_t e, unsigned int level, const struct domain *d)
     if (rc)
         put_page(pg);
     return rc ? -EBUSY : 0;
+    // LAB 5 STUB
+    // lab_todo(5, 2, "get_page_from_entry()");
+    // (void)e;
+    // (void)level;
+    // (void)d;
+    // (void)disallowed_flags;
+    // return 0; /* every entry trusted: unsafe */
+    // LAB 5 END
 }
 
 void put_page_from_entry(uint64_t e, unsigned int level)
 {
+    // LAB 5 BEGIN exercise 2: put_page_from_entry()
     struct page_info *pg = mfn_to_page(maddr_to_mfn(e & PADDR_MASK));
 
     if (!(e & _PAGE_PRESENT))
@@ -194,6 +249,10 @@ void put_page_from_entry(uint64_t e, unsigned int level)
     if (level > 1 || (e & _PAGE_RW))
         put_page_type(pg);
     put_page(pg);
+    // LAB 5 STUB
+    // (void)e;
+    // (void)level;
+    // LAB 5 END
 }
 
 int pin_page_table(const struct domain *d, mfn_t mfn, unsigned int level)
@@ -202,7 +261,7 @@ int pin_page_table(const struct domain *d, mfn_t mfn, unsigned int level)
     int rc;
 
     if (!mfn_valid(mfn))
-        return -EPERM;
+        return -EINVAL;
     pg = mfn_to_page(mfn);
     rc = get_page_and_type(pg, d, PGT_page_table(level));
     if (rc)
@@ -220,7 +279,7 @@ int unpin_page_table(const struct domain *d, mfn_t mfn)
     struct page_info *pg;
 
     if (!mfn_valid(mfn))
-        return -EPERM;
+        return -EINVAL;
     pg = mfn_to_page(mfn);
     if (pg->owner != d || !(pg->u.inuse.type_info & PGT_pinned))
         return -EINVAL;

@@ -3,8 +3,8 @@
  * @brief Page references and page types: the rules that keep a PV guest
  *        inside its own memory.
  *
- * Lab 5 (labs/05-pv-memory/README.md, once it exists; issue 7). Design
- * page: docs/pv-memory.md (to come); the idea is Xen's (xen/arch/x86/mm.c).
+ * Lab 5 (labs/05-pv-memory/README.md). Design page: docs/pv-memory.md;
+ * the idea is Xen's (xen/arch/x86/mm.c).
  *
  * A PV guest writes its own page tables only through hypercalls, and the
  * hypervisor checks every entry. Two counts on each frame make the check
@@ -78,8 +78,8 @@ void put_page(struct page_info *pg);
  * @brief Take a reference of type @p type (PGT_*) to @p pg, validating it
  *        if it becomes a page table. The caller holds a general reference.
  * @return 0; -EINVAL if @p pg has another type in use (as in Xen); the
- *         validation's error (-EINVAL, -EPERM) if its entries break the
- *         rules
+ *         validation's error (get_page_from_entry()'s: -EINVAL, -EBUSY,
+ *         -EPERM) if its entries break the rules
  */
 int get_page_type(struct page_info *pg, unsigned long type);
 
@@ -88,7 +88,7 @@ void put_page_type(struct page_info *pg);
 
 /**
  * @brief get_page() then get_page_type(); all or nothing.
- * @return 0, or -EINVAL (not @p d's frame, or get_page_type()'s error)
+ * @return 0, -EINVAL if @p pg is not @p d's, or get_page_type()'s error
  */
 int get_page_and_type(struct page_info *pg, const struct domain *d,
                       unsigned long type);
@@ -125,15 +125,14 @@ extern uint64_t *machine_to_phys;
  * @brief Pin @p mfn as a page table of @p level (1-4) of @p d: validate
  *        it and keep it validated, whatever its other uses, until
  *        unpinned. A pin holds a general and a type reference.
- * @return 0, -EINVAL if already pinned, -EPERM if @p mfn is not RAM, or
+ * @return 0, -EINVAL if already pinned or not RAM, or
  *         get_page_and_type()'s error
  */
 int pin_page_table(const struct domain *d, mfn_t mfn, unsigned int level);
 
 /**
  * @brief Drop @p d's pin of @p mfn.
- * @return 0, -EPERM if @p mfn is not RAM, -EINVAL if it is not a table
- *         @p d pinned
+ * @return 0, or -EINVAL if it is not a table @p d pinned
  */
 int unpin_page_table(const struct domain *d, mfn_t mfn);
 
