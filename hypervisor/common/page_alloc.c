@@ -21,6 +21,7 @@
 #include <hospes/mm.h>
 #include <hospes/page_list.h>
 #include <hospes/printk.h>
+#include <hospes/spinlock.h>
 
 #include "mm-internal.h"
 
@@ -229,9 +230,36 @@ void mem_report(void)
     printk("Memory: %lu KiB free in the heap\n", heap.free_pages << kib);
 }
 
+/**
+ * Guards the free lists. alloc_heap_pages() and free_heap_pages() do not
+ * take it (lab 2 exercises, and the self-tests call them at boot, on one
+ * CPU); the domheap and xenheap functions below, which every CPU may
+ * call (a domain is destroyed on the CPU that last ran it), do.
+ */
+static spinlock_t heap_lock = SPIN_LOCK_UNLOCKED("heap");
+
+/** alloc_heap_pages() under the heap lock. */
+static struct page_info *alloc_locked(unsigned int order)
+{
+    unsigned long flags = spin_lock_irqsave(&heap_lock);
+    struct page_info *pg = alloc_heap_pages(order);
+
+    spin_unlock_irqrestore(&heap_lock, flags);
+    return pg;
+}
+
+/** free_heap_pages() under the heap lock. */
+static void free_locked(struct page_info *pg, unsigned int order)
+{
+    unsigned long flags = spin_lock_irqsave(&heap_lock);
+
+    free_heap_pages(pg, order);
+    spin_unlock_irqrestore(&heap_lock, flags);
+}
+
 void *alloc_xenheap_pages(unsigned int order, unsigned int memflags)
 {
-    struct page_info *pg = alloc_heap_pages(order);
+    struct page_info *pg = alloc_locked(order);
     unsigned long i;
 
     if (!pg)
@@ -253,7 +281,7 @@ void free_xenheap_pages(void *va, unsigned int order)
         BUG_ON(!(pg[i].count_info & PGC_xen_heap));
         pg[i].count_info &= ~PGC_xen_heap;
     }
-    free_heap_pages(pg, order);
+    free_locked(pg, order);
 }
 
 struct page_info *alloc_domheap_pages(struct domain *d, unsigned int order,
@@ -268,7 +296,7 @@ struct page_info *alloc_domheap_pages(struct domain *d, unsigned int order,
                d->domain_id, nr, d->max_pages);
         return NULL;
     }
-    pg = alloc_heap_pages(order);
+    pg = alloc_locked(order);
     if (!pg)
         return NULL;
     for (i = 0; i < nr; i++) {
@@ -303,5 +331,5 @@ void free_domheap_pages(struct page_info *pg, unsigned int order)
     }
     if (d)
         d->tot_pages -= nr;
-    free_heap_pages(pg, order);
+    free_locked(pg, order);
 }

@@ -15,6 +15,7 @@
 #include <hospes/lib.h>
 #include <hospes/mm.h>
 #include <hospes/printk.h>
+#include <hospes/spinlock.h>
 #include <hospes/xmalloc.h>
 
 /** Smallest slot: 16 bytes, the alignment C's max_align_t wants. */
@@ -137,7 +138,14 @@ static void *alloc_large(size_t size, size_t align)
     return (char *)h + off;
 }
 
-void *_xmalloc(size_t size, size_t align)
+/**
+ * Guards the slabs and the counts: any CPU may allocate or free (a domain
+ * is destroyed on the CPU that last ran it).
+ */
+static spinlock_t xmalloc_lock = SPIN_LOCK_UNLOCKED("xmalloc");
+
+/** _xmalloc() under the lock. */
+static void *xmalloc_locked(size_t size, size_t align)
 {
     void *p;
 
@@ -151,6 +159,15 @@ void *_xmalloc(size_t size, size_t align)
         p = alloc_large(size, align);
     if (p)
         xm.stats.objects++;
+    return p;
+}
+
+void *_xmalloc(size_t size, size_t align)
+{
+    unsigned long flags = spin_lock_irqsave(&xmalloc_lock);
+    void *p = xmalloc_locked(size, align);
+
+    spin_unlock_irqrestore(&xmalloc_lock, flags);
     return p;
 }
 
@@ -212,12 +229,11 @@ static bool is_xenheap(const void *va)
            page_state(virt_to_page(va)) == PGC_state_inuse;
 }
 
-void xfree(void *p)
+/** xfree() of a non-NULL @p p, under the lock. */
+static void xfree_locked(void *p)
 {
     struct xm_page *h = (void *)((unsigned long)p & PAGE_MASK);
 
-    if (!p)
-        return;
     if (!is_xenheap(h) || (char *)p == (char *)h) {
         printk(LOG_ERR "xfree: %p was not allocated by xmalloc; ignored\n", p);
         return;
@@ -234,7 +250,22 @@ void xfree(void *p)
     }
 }
 
+void xfree(void *p)
+{
+    unsigned long flags;
+
+    if (!p)
+        return;
+    flags = spin_lock_irqsave(&xmalloc_lock);
+    xfree_locked(p);
+    spin_unlock_irqrestore(&xmalloc_lock, flags);
+}
+
 struct xmalloc_stats xmalloc_stats(void)
 {
-    return xm.stats;
+    unsigned long flags = spin_lock_irqsave(&xmalloc_lock);
+    struct xmalloc_stats stats = xm.stats;
+
+    spin_unlock_irqrestore(&xmalloc_lock, flags);
+    return stats;
 }

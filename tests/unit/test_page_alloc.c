@@ -5,7 +5,8 @@
  * xenheap and domheap interfaces on top of them).
  *
  * hv-sources: hypervisor/common/boot_alloc.c hypervisor/common/page_alloc.c
- * host-sources: tests/unit/machine.c
+ * hv-sources: hypervisor/common/spinlock.c
+ * host-sources: tests/unit/machine.c tests/unit/fake_cpu.c
  *
  * Every test starts from the freshly booted machine of machine.c. The
  * heap is checked against a model that knows nothing of buddies: the

@@ -4,8 +4,9 @@
  * tables; the rules are in asm/pagetype.h).
  *
  * hv-sources: hypervisor/common/boot_alloc.c hypervisor/common/page_alloc.c
+ * hv-sources: hypervisor/common/spinlock.c
  * hv-sources: hypervisor/arch/x86/pv/pagetype.c
- * host-sources: tests/unit/machine.c tests/unit/fake_l4.c
+ * host-sources: tests/unit/machine.c tests/unit/fake_cpu.c tests/unit/fake_l4.c
  *
  * Every test starts from the freshly booted machine of machine.c and
  * gives its fake domains zeroed frames from the real heap; a test writes

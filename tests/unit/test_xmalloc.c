@@ -3,8 +3,9 @@
  * (lab 2), on the heap of the machine in machine.c.
  *
  * hv-sources: hypervisor/common/boot_alloc.c hypervisor/common/page_alloc.c
+ * hv-sources: hypervisor/common/spinlock.c
  * hv-sources: hypervisor/common/xmalloc.c
- * host-sources: tests/unit/machine.c
+ * host-sources: tests/unit/machine.c tests/unit/fake_cpu.c
  *
  * The test keeps every object it holds with its size, and fills it with
  * a pattern of its own: objects must be aligned, inside xenheap pages,
