@@ -10,6 +10,7 @@ gone QEMU exits (status 33 if dom0 powered off), so no test waits for a
 timeout unless a guest hangs.
 
 The guests and what they prove: m2p (the M2P and memory_op, no exercise),
+balloon (giving frames back and getting them again, no exercise),
 pagetables and validate (page types and validation, exercises 1-2),
 attack alone and next to witness (the isolation rules, exercise 2),
 batch (mmu_update_one(), exercise 3), vamap (update_va_mapping,
@@ -94,7 +95,7 @@ def expect_dom0_done(r):
 # ---------------------------------------------------------------------------
 
 @lab.test("the M2P is readable, read-only and right; memory_op describes "
-          "memory", 15, append="domu=1,name=second",
+          "memory", 10, append="domu=1,name=second",
           modules=dom0("m2p", "domid=0") + [("guest:m2p", "domid=1")])
 def m2p_and_memory_op(t):
     r = t.boot()
@@ -119,6 +120,19 @@ def m2p_and_memory_op(t):
                   f"d1: {EPERM}")
     r.expect_line(ALL_GONE)
     r.expect_status(EXIT_SUCCESS)
+
+
+@lab.test("the reservation shrinks and grows back (ballooning)", 5,
+          modules=dom0("balloon"))
+def balloon(t):
+    r = t.boot()
+    r.expect_in_order([
+        exact("(d0) balloon: gave back 4 frames: 16380 left"),
+        exact("(d0) balloon: a frame given twice, and the hypervisor's: "
+              "refused"),
+        r"^\(d0\) balloon: populate_physmap filled pfns [0-9]+-[0-9]+ again$",
+        exact("(d0) balloon: no frame past the maximum")])
+    expect_dom0_done(r)
 
 
 # ---------------------------------------------------------------------------

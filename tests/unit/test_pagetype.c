@@ -263,6 +263,36 @@ START_TEST(test_type_count_limit)
 }
 END_TEST
 
+/* A frame given back (decrease_reservation) takes no new reference, and
+ * is freed by its last one: at once when nothing maps it, else when the
+ * last table that maps it lets go. Only the owner may give it back, once. */
+START_TEST(test_give_back)
+{
+    struct page_info *l1 = new_frame(&dom), *data = new_frame(&dom);
+    struct page_info *loose = new_frame(&dom), *theirs = new_frame(&other);
+    unsigned long pages = dom.tot_pages;
+
+    ck_assert_int_eq(give_back_page(&dom, page_to_mfn(theirs)), -EINVAL);
+    ck_assert_int_eq(give_back_page(&dom, _mfn(max_page)), -EINVAL);
+    ck_assert_int_eq(give_back_page(&dom, page_to_mfn(loose)), 0);
+    ck_assert_uint_eq(page_state(loose), PGC_state_free);
+    ck_assert_uint_eq(dom.tot_pages, pages - 1);
+    ck_assert_int_eq(give_back_page(&dom, page_to_mfn(loose)), -EINVAL);
+
+    entries(l1)[0] = entry(data, P);
+    ck_assert_int_eq(get_page_and_type(l1, &dom, PGT_l1_page_table), 0);
+    ck_assert_int_eq(give_back_page(&dom, page_to_mfn(data)), 0);
+    ck_assert_uint_eq(count(data), 1); /* the L1's */
+    ck_assert_uint_eq(page_state(data), PGC_state_inuse);
+    ck_assert(!get_page(data, &dom));
+    put_page_and_type(l1); /* devalidates: the L1 lets go of data */
+    ck_assert_uint_eq(page_state(data), PGC_state_free);
+    ck_assert_uint_eq(dom.tot_pages, pages - 2);
+    ck_assert_uint_eq(machine_to_phys[mfn_x(page_to_mfn(data))],
+                      INVALID_M2P_ENTRY);
+}
+END_TEST
+
 /* A type count of 0 cannot go down. */
 START_TEST(test_put_page_type_underflow)
 {
@@ -977,6 +1007,7 @@ Suite *unit_suite(void)
     tcase_add_test(refs, test_get_page_limits);
     tcase_add_test(refs, test_type_count_limit);
     tcase_add_test(refs, test_put_page_type_underflow);
+    tcase_add_test(refs, test_give_back);
     suite_add_tcase(s, refs);
 
     tcase_add_checked_fixture(tables, setup, NULL);

@@ -62,8 +62,31 @@ bool get_page(struct page_info *pg, const struct domain *d)
 
 void put_page(struct page_info *pg)
 {
-    BUG_ON((pg->count_info & PGC_count_mask) < 2);
-    pg->count_info--;
+    unsigned long count = pg->count_info & PGC_count_mask;
+
+    /* The allocation's own reference goes only with the allocation. */
+    BUG_ON(!count || (count == 1 && (pg->count_info & PGC_allocated)));
+    if (count > 1) {
+        pg->count_info--;
+        return;
+    }
+    /* The last reference to a frame its domain gave back: free it. */
+    machine_to_phys[mfn_x(page_to_mfn(pg))] = INVALID_M2P_ENTRY;
+    free_domheap_pages(pg, 0);
+}
+
+int give_back_page(const struct domain *d, mfn_t mfn)
+{
+    struct page_info *pg;
+
+    if (!mfn_valid(mfn))
+        return -EINVAL;
+    pg = mfn_to_page(mfn);
+    if (pg->owner != d || !(pg->count_info & PGC_allocated))
+        return -EINVAL;
+    pg->count_info &= ~PGC_allocated; /* no new references from now on */
+    put_page(pg);                     /* the allocation's */
+    return 0;
 }
 
 /** Drop the references of entries [0, @p n) of table @p t of @p level. */

@@ -69,10 +69,20 @@ static inline bool is_xen_l4_slot(unsigned int i)
 bool get_page(struct page_info *pg, const struct domain *d);
 
 /**
- * @brief Drop a reference get_page() took. Never the last: that one is
- *        the allocation's, which only free_domheap_pages() drops.
+ * @brief Drop a reference get_page() took. The allocation's own is never
+ *        dropped here (free_domheap_pages() and give_back_page() do
+ *        that); once a frame has been given back, its last reference
+ *        frees it.
  */
 void put_page(struct page_info *pg);
+
+/**
+ * @brief Domain @p d gives frame @p mfn back (decrease_reservation): it
+ *        may take no new reference, and the frame is freed as soon as the
+ *        last one it holds goes (at once, if it is mapped nowhere).
+ * @return 0, or -EINVAL if @p mfn is not @p d's to give
+ */
+int give_back_page(const struct domain *d, mfn_t mfn);
 
 /**
  * @brief Take a reference of type @p type (PGT_*) to @p pg, validating it
