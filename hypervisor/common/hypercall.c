@@ -67,16 +67,17 @@ static long call(const struct hypercall *h, const unsigned long args[5])
 
 long do_hypercall(unsigned long nr, const unsigned long args[5])
 {
-    unsigned int domid = current->domain->domain_id;
     long rc;
 
     if (nr >= NR_HYPERCALLS || !hypercall_table[nr].name) {
-        printk(LOG_DEBUG "d%u: hypercall %lu: not implemented\n", domid, nr);
+        printk(LOG_DEBUG "d%u: hypercall %lu: not implemented\n",
+               current->domain->domain_id, nr);
         return -ENOSYS;
     }
     rc = call(&hypercall_table[nr], args);
     if (rc < 0) /* the guest's mistake, or ours: worth a line when asked */
-        printk(LOG_DEBUG "d%u: %s(0x%lx, 0x%lx, 0x%lx) = %ld\n", domid,
-               hypercall_table[nr].name, args[0], args[1], args[2], rc);
+        printk(LOG_DEBUG "d%u: %s(0x%lx, 0x%lx, 0x%lx) = %ld\n",
+               current->domain->domain_id, hypercall_table[nr].name, args[0],
+               args[1], args[2], rc);
     return rc;
 }

@@ -37,8 +37,6 @@
 /** A page-table entry, at any level. */
 typedef uint64_t pgentry_t;
 
-/** Entries per page-table page. */
-#define PT_ENTRIES 512
 /** Frames in a 2 MiB page. */
 #define L2_FRAMES (1UL << (L2_PAGE_SHIFT - PAGE_SHIFT))
 /** Page-table pages must come from here: the early direct map's reach. */
@@ -94,12 +92,6 @@ paddr_t virt_to_maddr(const void *va)
 bool page_tables_live(void)
 {
     return idle_pg_table && read_cr3() == virt_to_maddr(idle_pg_table);
-}
-
-/** The index of @p va's entry in a table of @p level (1 = L1 ... 4). */
-static unsigned int table_index(unsigned long va, unsigned int level)
-{
-    return (va >> (PAGE_SHIFT + 9 * (level - 1))) & (PT_ENTRIES - 1);
 }
 
 /**
@@ -160,17 +152,17 @@ int map_pages_to_xen(unsigned long va, mfn_t mfn, unsigned long nr,
                      !(mfn_x(mfn) & (L2_FRAMES - 1)) && nr >= L2_FRAMES;
         unsigned long step = large ? L2_FRAMES : 1;
 
-        l3 = next_table(&idle_pg_table[table_index(va, 4)]);
-        l2 = l3 ? next_table(&l3[table_index(va, 3)]) : NULL;
+        l3 = next_table(&idle_pg_table[pt_index(va, 4)]);
+        l2 = l3 ? next_table(&l3[pt_index(va, 3)]) : NULL;
         if (!l2)
             return -EBUSY;
         if (large) {
-            l2[table_index(va, 2)] = mfn_to_maddr(mfn) | flags | _PAGE_PSE;
+            l2[pt_index(va, 2)] = mfn_to_maddr(mfn) | flags | _PAGE_PSE;
         } else {
-            l1 = next_table(&l2[table_index(va, 2)]);
+            l1 = next_table(&l2[pt_index(va, 2)]);
             if (!l1)
                 return -EBUSY;
-            l1[table_index(va, 1)] = mfn_to_maddr(mfn) | flags;
+            l1[pt_index(va, 1)] = mfn_to_maddr(mfn) | flags;
         }
         va += step << PAGE_SHIFT;
         mfn = _mfn(mfn_x(mfn) + step);
@@ -195,8 +187,8 @@ paddr_t idle_pg_table_maddr(void)
 
 void init_guest_l4_slots(uint64_t *l4)
 {
-    unsigned int slot = table_index(HYPERVISOR_VIRT_START, 4);
-    unsigned int end = table_index(HYPERVISOR_VIRT_END - 1, 4);
+    unsigned int slot = pt_index(HYPERVISOR_VIRT_START, 4);
+    unsigned int end = pt_index(HYPERVISOR_VIRT_END - 1, 4);
 
     for (; slot <= end; slot++)
         l4[slot] = idle_pg_table[slot];
@@ -209,8 +201,8 @@ void init_guest_l4_slots(uint64_t *l4)
  */
 static void fill_hypervisor_slots(void)
 {
-    unsigned int slot = table_index(HYPERVISOR_VIRT_START, 4);
-    unsigned int end = table_index(HYPERVISOR_VIRT_END - 1, 4);
+    unsigned int slot = pt_index(HYPERVISOR_VIRT_START, 4);
+    unsigned int end = pt_index(HYPERVISOR_VIRT_END - 1, 4);
 
     for (; slot <= end; slot++)
         next_table(&idle_pg_table[slot]);
@@ -317,12 +309,12 @@ static void open_to_guests(unsigned long va, unsigned long len)
     unsigned long end = va + len;
 
     for (; va < end; va += 1UL << L2_PAGE_SHIFT) {
-        pgentry_t *e = &idle_pg_table[table_index(va, 4)];
+        pgentry_t *e = &idle_pg_table[pt_index(va, 4)];
         unsigned int level;
 
         for (level = 4; level > 2; level--) {
             *e |= _PAGE_USER;
-            e = (pgentry_t *)__va(*e & PADDR_MASK) + table_index(va, level - 1);
+            e = (pgentry_t *)__va(*e & PADDR_MASK) + pt_index(va, level - 1);
         }
         *e |= _PAGE_USER;
     }
@@ -421,7 +413,7 @@ static const pgentry_t *lookup(unsigned long va, unsigned int *level)
     const pgentry_t *t = __va(read_cr3() & PADDR_MASK);
 
     for (*level = 4;; (*level)--) {
-        const pgentry_t *e = &t[table_index(va, *level)];
+        const pgentry_t *e = &t[pt_index(va, *level)];
 
         if (!(*e & _PAGE_PRESENT))
             return NULL;

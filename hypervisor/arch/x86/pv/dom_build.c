@@ -42,8 +42,6 @@
 #include "../setup.h"
 #include "pv.h"
 
-/** Entries per page-table page. */
-#define PT_ENTRIES 512
 /** Rights of a guest mapping: present, writable, user, already used. */
 #define GUEST_RW                                                               \
     (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
@@ -115,12 +113,6 @@ static void plan_layout(struct pv_layout *l, const struct elf_guest *elf,
     }
 }
 
-/** The index of @p va's entry in a table of @p level (1 = L1 ... 4). */
-static unsigned int pt_index(uint64_t va, unsigned int level)
-{
-    return (va >> (PAGE_SHIFT + 9 * (level - 1))) & (PT_ENTRIES - 1);
-}
-
 /**
  * Write the guest's initial page tables, mapping [v_start, v_end) to
  * pfns 0, 1, ... (l->p2m gives each pfn's machine frame).
@@ -167,7 +159,6 @@ static int build_page_tables(const struct pv_layout *l)
     // LAB 4 STUB
     // lab_todo(4, 2, "build_page_tables()");
     // (void)l;
-    // (void)pt_index;
     // return -ENOSYS;
     // LAB 4 END
 }

@@ -30,9 +30,6 @@
 
 #include "pv.h"
 
-/** Entries per page-table page. */
-#define PT_ENTRIES 512
-
 /** Flush this CPU's TLB of everything but global (hypervisor) pages. */
 static void flush_tlb_local(void)
 {
@@ -193,13 +190,13 @@ static uint64_t *l1_entry_of(const struct vcpu *v, uint64_t va)
     unsigned int level;
 
     for (level = 4; level > 1; level--) {
-        uint64_t e = t[va >> (PAGE_SHIFT + 9 * (level - 1)) & (PT_ENTRIES - 1)];
+        uint64_t e = t[pt_index(va, level)];
 
         if (!(e & _PAGE_PRESENT))
             return NULL;
         t = maddr_to_virt(e & PADDR_MASK);
     }
-    return &t[va >> PAGE_SHIFT & (PT_ENTRIES - 1)];
+    return &t[pt_index(va, 1)];
     // LAB 5 STUB
     // lab_todo(5, 4, "l1_entry_of()");
     // (void)v;
@@ -223,7 +220,7 @@ void arch_show_page_walk(const struct vcpu *v)
     for (level = 4; level >= 1 && mfn_valid(mfn); level--) {
         const struct page_info *pg = mfn_to_page(mfn);
         const uint64_t *t = maddr_to_virt(mfn_to_maddr(mfn));
-        uint64_t e = t[va >> (PAGE_SHIFT + 9 * (level - 1)) & (PT_ENTRIES - 1)];
+        uint64_t e = t[pt_index(va, level)];
 
         printk("  L%u table %lx (owner d%d, type %lu x%lu): entry %016lx\n",
                level, mfn_x(mfn), pg->owner ? pg->owner->domain_id : -1,

@@ -19,9 +19,6 @@
 
 #include "../setup.h"
 
-/** Entries per page-table page. */
-#define PT_ENTRIES 512
-
 /** Bits 52-62 of an entry: available to software, or protection keys. */
 #define PTE_HIGH_BITS (((1UL << 63) - 1) & ~((1UL << 52) - 1))
 

@@ -31,6 +31,7 @@
 #ifndef ASM_PAGETYPE_H
 #define ASM_PAGETYPE_H
 
+#include <asm/x86-defs.h>
 #include <hospes/domain.h>
 #include <hospes/mm.h>
 #include <public/xen.h>
@@ -54,8 +55,8 @@
 /** @brief Is slot @p i of an L4 the hypervisor's (PML4 slots 256-271)? */
 static inline bool is_xen_l4_slot(unsigned int i)
 {
-    return i >= (HYPERVISOR_VIRT_START >> 39 & 511) &&
-           i <= ((HYPERVISOR_VIRT_END - 1) >> 39 & 511);
+    return i >= pt_index(HYPERVISOR_VIRT_START, 4) &&
+           i <= pt_index(HYPERVISOR_VIRT_END - 1, 4);
 }
 
 /** The page-table type of level @p level (1-4). */

@@ -68,7 +68,20 @@
 #define _PAGE_NX (_AC(1, UL) << 63)
 /** The frame address bits of an entry. */
 #define PADDR_MASK _AC(0x000ffffffffff000, UL)
+/** Entries in a page-table page, at every level. */
+#define PT_ENTRIES 512
 /**@}*/
+
+#ifndef __ASSEMBLER__
+/**
+ * @brief The index of @p va's entry in a page table of @p level (1 = L1
+ *        ... 4 = L4): 9 bits a level, above the page offset's 12.
+ */
+static inline unsigned int pt_index(unsigned long va, unsigned int level)
+{
+    return (va >> (PAGE_SHIFT + 9 * (level - 1))) & (PT_ENTRIES - 1);
+}
+#endif
 
 /** @name CPUID */
 /**@{*/
