@@ -12,9 +12,9 @@ timeout unless a guest hangs.
 The guests and what they prove: m2p (the M2P and memory_op, no exercise),
 balloon (giving frames back and getting them again, no exercise),
 pagetables and validate (page types and validation, exercises 1-2),
-attack alone and next to witness (the isolation rules, exercise 2),
-batch (mmu_update_one(), exercise 3), vamap (update_va_mapping,
-exercise 4).
+descriptors (a guest's own GDT, exercise 1), attack alone and next to
+witness (the isolation rules, exercise 2), batch (mmu_update_one(),
+exercise 3), vamap (update_va_mapping and shared_info, exercise 4).
 """
 
 import re
@@ -52,6 +52,10 @@ ATTACKS = [
     ("mmu_update of L4 slot 256 (the hypervisor's)", EINVAL),
     ("3 updates, the 2nd bad", EINVAL),
     ("mmu_update of 2^30 requests, 2 mapped", EFAULT),
+    ("GDT with a ring-0 code segment", 0),
+    ("GDT with a TSS", EINVAL),
+    ("GDT with a call gate into the hypervisor", EINVAL),
+    ("update_descriptor into a hypervisor frame", EINVAL),
 ]
 REFUSED = sum(1 for _, answer in ATTACKS if answer)
 
@@ -140,7 +144,7 @@ def balloon(t):
 # ---------------------------------------------------------------------------
 
 @lab.test("page types: a copy of the address space is built, pinned, "
-          "switched to and torn down", 20, exercise=1,
+          "switched to and torn down", 15, exercise=1,
           modules=dom0("pagetables"))
 def address_space_copy(t):
     r = t.boot()
@@ -188,12 +192,48 @@ def pin_validates(t):
     expect_dom0_done(r)
 
 
+# Two instances of the descriptors guest, on one CPU, each with its own limit
+# in its GDT's entry 1: (domid, limit).
+GDT_LIMITS = [(0, 0x1111), (1, 0x2222)]
+
+
+@lab.test("a guest's own GDT: descriptors checked, the frame typed, each "
+          "vCPU's GDT switched in with it", 10, exercise=1, smp=1,
+          append="domu=1",
+          modules=[("guest:descriptors", f"limit=0x{limit:x}")
+                   for _, limit in GDT_LIMITS])
+def own_gdt(t):
+    r = t.boot()
+    r.expect_absent(FAILED_CHECK)
+    for domid, limit in GDT_LIMITS:
+        d = f"(d{domid}) descriptors: "
+        r.expect_in_order([
+            rf"^\(d{domid}\) descriptors: set_gdt of frame 0x[0-9a-f]+, 4 "
+            r"entries: 0$",
+            exact(f"{d}lsl 0xb: limit 0x{limit:x}; DPL 0 data and code now "
+                  "DPL 3 and 3"),
+            exact(f"{d}map the GDT frame writable: {EBUSY}"),
+            exact(f"{d}update_descriptor of entry 1: 0; lsl sees the new "
+                  "limit: yes"),
+            exact(f"{d}update_descriptor refused: TSS {EINVAL}, call gate "
+                  f"{EINVAL}, misaligned {EINVAL}, hypervisor frame {EINVAL}"),
+            exact(f"{d}set_gdt refused: 7169 entries {EINVAL}, frame list in "
+                  f"the hypervisor {EFAULT}, a TSS {EINVAL}; entry 1 "
+                  "unchanged: yes"),
+            exact(f"{d}100 yields: entry 1 was someone else's 0 times"),
+            exact(f"{d}set_gdt of no entries: 0; entry 1 gone"),
+            exact(f"{d}the frame maps writable again"),
+            exact(SUCCESS.format(domid))])
+    r.expect_line(ALL_GONE)
+    r.expect_status(EXIT_SUCCESS)
+
+
 # ---------------------------------------------------------------------------
 # Part 3: isolation (exercise 2): every attack gets Xen's answer.
 # ---------------------------------------------------------------------------
 
 @lab.test(f"{len(ATTACKS)} isolation attacks get Xen's errnos ({REFUSED} "
-          f"refused, {len(ATTACKS) - REFUSED} harmless allowed)", 20,
+          f"refused, {len(ATTACKS) - REFUSED} harmless allowed)", 15,
           exercise=2, modules=dom0("attack"))
 def attacks_refused(t):
     r = t.boot()
@@ -270,7 +310,8 @@ def mmu_update_batch(t):
 # Part 5: update_va_mapping (exercise 4).
 # ---------------------------------------------------------------------------
 
-@lab.test("update_va_mapping maps, remaps and unmaps a page", 10,
+@lab.test("update_va_mapping maps, remaps and unmaps a page, and "
+          "shared_info", 10,
           exercise=4, modules=dom0("vamap"))
 def update_va_mapping(t):
     r = t.boot()
@@ -288,4 +329,8 @@ def update_va_mapping(t):
         rf"\(0x[0-9a-f]+\): {EINVAL}$",
         exact("(d0) vamap: the hypervisor's area (0xffff800000000000): "
               f"{EINVAL}")], found[-1].index)
+    r.expect_in_order([
+        r"^\(d0\) vamap: map shared_info: 0; the L1 entry is 0x[0-9a-f]+$",
+        exact("(d0) vamap: shared_info: vcpu_info[0].evtchn_upcall_mask 1; "
+              f"pin it as an L1: {EINVAL}")], found[-1].index)
     expect_dom0_done(r)

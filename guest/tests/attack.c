@@ -21,6 +21,7 @@
 #include <guest/hypercall.h>
 #include <guest/layout.h>
 #include <guest/pagetable.h>
+#include <guest/segment.h>
 #include <guest/string.h>
 #include <guest/test.h>
 
@@ -30,6 +31,9 @@
  * a write that is wrongly allowed harms little.
  */
 #define HYPERVISOR_MFN 0x100UL
+
+/** The hypervisor's own code selector (ring 0; Xen's too). */
+#define HYPERVISOR_CS 0xe008
 
 /** A bit of 52-62: available to the guest's software in Xen's ABI. */
 #define PTE_AVAIL_BIT52 (1UL << 52)
@@ -61,6 +65,7 @@ static struct {
     unsigned int spare;    /**< an entry of that L2 that is not present */
     unsigned long l1;      /**< the L1 that maps the image's first page */
     unsigned long fresh;   /**< a free frame of ours, mapped nowhere */
+    unsigned long gdt;     /**< another, for the GDT cases */
     unsigned long foreign; /**< a frame that is not ours */
 } at;
 
@@ -284,6 +289,63 @@ static long huge_count(void)
     return rc;
 }
 
+/**
+ * set_gdt of at.gdt holding descriptor @p desc as entry 1: the answer;
+ * if allowed, *@p dpl (if given) learns the DPL the CPU sees, and the
+ * GDT is dropped again.
+ */
+static long try_gdt(uint64_t desc, unsigned int *dpl)
+{
+    unsigned long frames[1] = { at.gdt };
+    uint64_t *p = scratch_map(at.gdt);
+    long rc;
+
+    p[1] = desc;
+    scratch_restore();
+    rc = HYPERVISOR_set_gdt(frames, 2);
+    if (!rc) {
+        if (dpl && !seg_dpl(GDT_SEL(1), dpl))
+            *dpl = 0; /* not loadable from ring 3 */
+        CHECK_EQ(HYPERVISOR_set_gdt(NULL, 0), 0);
+    }
+    return rc;
+}
+
+/**
+ * A GDT with a 64-bit code segment of DPL 0. Allowed: the DPL is raised
+ * to 3 on the way in, so it never gives ring 0.
+ */
+static long gdt_ring0_code(void)
+{
+    unsigned int dpl = 0;
+    long rc = try_gdt(seg_desc(SEG_ACCESS_CODE, 0xfffff) | SEG_LONG, &dpl);
+
+    if (!rc)
+        CHECK(dpl == 3, "the ring-0 code segment kept DPL %u", dpl);
+    return rc;
+}
+
+/** A GDT with a TSS: the CPU's own state, not the guest's to give. */
+static long gdt_tss(void)
+{
+    return try_gdt(seg_desc(SEG_ACCESS_TSS, 0x67), NULL);
+}
+
+/** A GDT with a call gate from ring 3 into the hypervisor's code. */
+static long gdt_call_gate(void)
+{
+    return try_gdt(seg_desc(SEG_ACCESS_GATE | SEG_ACCESS_DPL(3), 0) |
+                       (uint64_t)HYPERVISOR_CS << 16,
+                   NULL);
+}
+
+/** update_descriptor into the hypervisor's frame. */
+static long update_descriptor_hypervisor(void)
+{
+    return HYPERVISOR_update_descriptor(maddr(HYPERVISOR_MFN),
+                                        seg_desc(SEG_ACCESS_DATA, 0));
+}
+
 /** One attempt, and Xen's answer to it. */
 struct attack {
     const char *what;      /**< printed */
@@ -333,6 +395,16 @@ static const struct attack attacks[] = {
     { "3 updates, the 2nd bad", batch_stops_at_bad, -XEN_EINVAL },
     /* do_mmu_update(): only the array's start is checked up front. */
     { "mmu_update of 2^30 requests, 2 mapped", huge_count, -XEN_EFAULT },
+    /* check_descriptor(): a DPL below the guest kernel's is raised. */
+    { "GDT with a ring-0 code segment", gdt_ring0_code, 0 },
+    /* check_descriptor(): system descriptors other than gates: bad. */
+    { "GDT with a TSS", gdt_tss, -XEN_EINVAL },
+    /* check_descriptor(): a gate's target selector may not be Xen's
+     * (Hospes refuses every gate). */
+    { "GDT with a call gate into the hypervisor", gdt_call_gate, -XEN_EINVAL },
+    /* do_update_descriptor(): get_page_from_gfn() finds no frame of ours. */
+    { "update_descriptor into a hypervisor frame", update_descriptor_hypervisor,
+      -XEN_EINVAL },
 };
 
 /** The frame standing for another domain's (see the file comment). */
@@ -376,6 +448,7 @@ static void setup(const struct start_info *si)
     if (spare_entry() & _PAGE_PRESENT)
         test_error("entry %u of the L2 is in use", at.spare);
     at.fresh = frame_alloc();
+    at.gdt = frame_alloc();
     at.foreign = foreign_frame(si);
     printf("attack: L4 0x%lx, L2 0x%lx (entry %u free), L1 0x%lx; "
            "a free frame of ours: 0x%lx\n",

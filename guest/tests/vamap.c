@@ -7,9 +7,11 @@
  * It works on the scratch window (guest/pagetable.h), whose L1 entry the
  * guest can read in the builder's tables, with two frames the builder
  * zeroed (untouched_frame()). Each step checks the entry the hypervisor
- * wrote and what the page holds. Then two addresses with no L1 entry to
- * change: past the mapped region (no L2 entry), and the hypervisor's
- * area; both -EINVAL.
+ * wrote and what the page holds. Then its shared_info page, which the
+ * hypervisor shares with it: it may map it writable (start_info gives
+ * its machine address), but never make it a page table. Last, two
+ * addresses with no L1 entry to change: past the mapped region (no L2
+ * entry), and the hypervisor's area; both -EINVAL.
  */
 #include <public/errno.h>
 #include <guest/console.h>
@@ -140,6 +142,27 @@ static void map_and_remap(void)
     set_window(own, "the window's own frame back");
 }
 
+/**
+ * Map shared_info at the window: it reads as the hypervisor set it up
+ * (every vCPU starts with events masked), and pinning it as an L1 is
+ * refused.
+ */
+static void map_shared_info(const struct start_info *si)
+{
+    const volatile struct shared_info *s = scratch_va();
+    long pin;
+
+    if (!set_window(si->shared_info | PTE_KERNEL_RW, "map shared_info"))
+        return;
+    pin = pt_mmuext(MMUEXT_PIN_L1_TABLE, si->shared_info >> PAGE_SHIFT);
+    printf("vamap: shared_info: vcpu_info[0].evtchn_upcall_mask %u; pin it "
+           "as an L1: %ld\n",
+           s->vcpu_info[0].evtchn_upcall_mask, pin);
+    CHECK_EQ(s->vcpu_info[0].evtchn_upcall_mask, 1);
+    CHECK_EQ(pin, -XEN_EINVAL);
+    scratch_restore();
+}
+
 /** update_va_mapping of @p va, which has no L1 entry for it: -EINVAL. */
 static void no_l1_entry(uintptr_t va, const char *what)
 {
@@ -157,6 +180,7 @@ void test_main(const struct start_info *si)
     pt_init(si);
     trap_set_handler(X86_EXC_PF, trap_fixup);
     map_and_remap();
+    map_shared_info(si);
     l2e = pt_lookup(pt_mapped_end(), 2);
     if (!l2e || (*l2e & _PAGE_PRESENT))
         test_error("0x%lx: expected an L2 entry that is free", pt_mapped_end());

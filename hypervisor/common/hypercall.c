@@ -46,6 +46,7 @@ static const struct hypercall hypercall_table[NR_HYPERCALLS] = {
     HYPERCALL(callback_op, 2),       HYPERCALL(mmu_update, 4),
     HYPERCALL(update_va_mapping, 3), HYPERCALL(mmuext_op, 4),
     HYPERCALL(memory_op, 2),         HYPERCALL(multicall, 2),
+    HYPERCALL(set_gdt, 2),           HYPERCALL(update_descriptor, 2),
 };
 
 /** Call @p h's handler with as many of @p args as it takes. */

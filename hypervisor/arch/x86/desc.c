@@ -62,8 +62,6 @@ struct __packed desc_ptr {
 
 /** Entries in a GDT: the most a 16-bit limit allows. */
 #define GDT_ENTRIES 8192
-/** A descriptor's DPL field set to 3: usable from ring 3. */
-#define DESC_DPL3 (_AC(3, UL) << 45)
 
 #define GATE_INTERRUPT 0x8e      /**< present, DPL 0, 64-bit interrupt gate */
 #define GATE_DPL3      0x60      /**< OR into the type: `int n` from ring 3 */
@@ -82,6 +80,8 @@ struct __packed desc_ptr {
 struct cpu_tables {
     /** Its GDT. Accessed bits are preset, so the CPU never writes them. */
     uint64_t gdt[GDT_ENTRIES] __aligned(PAGE_SIZE);
+    /** Entries [0, guest_entries) hold a guest's descriptors. */
+    unsigned int guest_entries;
     /** Its task-state segment: RSP0 and the IST are used. */
     struct tss64 tss __aligned(16);
     /** Its double fault's own stack. */
@@ -124,9 +124,9 @@ static void set_flat_descriptors(uint64_t *gdt)
 {
     *gdt_slot(gdt, HYPERVISOR_CS) = DESC_CODE64;
     *gdt_slot(gdt, HYPERVISOR_DS) = DESC_DATA;
-    *gdt_slot(gdt, FLAT_RING3_CS32) = DESC_CODE32 | DESC_DPL3;
-    *gdt_slot(gdt, FLAT_RING3_DS32) = DESC_DATA | DESC_DPL3;
-    *gdt_slot(gdt, FLAT_RING3_CS64) = DESC_CODE64 | DESC_DPL3;
+    *gdt_slot(gdt, FLAT_RING3_CS32) = DESC_CODE32 | SEG_DPL3;
+    *gdt_slot(gdt, FLAT_RING3_DS32) = DESC_DATA | SEG_DPL3;
+    *gdt_slot(gdt, FLAT_RING3_CS64) = DESC_CODE64 | SEG_DPL3;
 }
 
 /**
@@ -184,6 +184,22 @@ static void reload_segments(void)
                      :
                      : "i"(HYPERVISOR_CS), "r"(HYPERVISOR_DS), "r"(0)
                      : "rax", "memory");
+}
+
+void load_guest_gdt(const mfn_t *frames, unsigned int entries)
+{
+    struct cpu_tables *t = &cpu_tables[smp_processor_id()];
+    unsigned int i, n, per_page = PAGE_SIZE / sizeof(t->gdt[0]);
+
+    for (i = 0; i < entries; i += n) {
+        n = min(entries - i, per_page);
+        memcpy(&t->gdt[i], maddr_to_virt(mfn_to_maddr(frames[i / per_page])),
+               n * sizeof(t->gdt[0]));
+    }
+    if (t->guest_entries > entries)
+        memset(&t->gdt[entries], 0,
+               (t->guest_entries - entries) * sizeof(t->gdt[0]));
+    t->guest_entries = entries;
 }
 
 void load_descriptor_tables(unsigned int cpu)

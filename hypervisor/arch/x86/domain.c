@@ -9,7 +9,8 @@
  * A guest that is not running keeps its registers in arch_vcpu; the one
  * that is running has them in the frame at the top of the CPU's stack
  * (asm/current.h). Switching copies the frame out to the old vCPU and the
- * new vCPU's registers in, swaps page tables, FS/GS bases and FPU state,
+ * new vCPU's registers in, swaps page tables, its own GDT entries, FS/GS
+ * bases and FPU state,
  * then leaves through the usual exit path. The idle vCPU has no state:
  * switching to it restarts idle_loop() on an empty stack.
  */
@@ -25,6 +26,7 @@
 #include <hospes/softirq.h>
 #include <hospes/xmalloc.h>
 
+#include "pv/pv.h"
 #include "setup.h"
 
 /** fxsave area: the x87 control word's offset and its reset value. */
@@ -42,6 +44,8 @@ int arch_domain_create(struct domain *d)
 
     d->arch = xzalloc(struct arch_domain);
     d->shared_info = alloc_xenheap_pages(0, MEMF_zero);
+    if (d->shared_info) /* the guest may map it: it is the guest's too */
+        share_xen_page_with_guest(virt_to_page(d->shared_info), d);
     if (!d->arch || !d->shared_info) {
         arch_domain_destroy(d);
         return -ENOMEM;
@@ -60,8 +64,10 @@ void arch_domain_destroy(struct domain *d)
     unpin_all_page_tables(d); /* its tables let go of its frames */
     for (pg = page_list_first(&d->page_list); pg; pg = page_list_next(pg))
         machine_to_phys[mfn_x(page_to_mfn(pg))] = INVALID_M2P_ENTRY;
-    if (d->shared_info)
+    if (d->shared_info) { /* no mapping of it is left */
+        unshare_xen_page(virt_to_page(d->shared_info));
         free_xenheap_page(d->shared_info);
+    }
     xfree(d->arch);
     d->shared_info = NULL;
     d->arch = NULL;
@@ -76,6 +82,7 @@ int arch_vcpu_create(struct vcpu *v)
     if (!v->arch)
         return -ENOMEM;
     v->arch->guest_table = _mfn(INVALID_MFN_RAW);
+    v->arch->guest_table_user = _mfn(INVALID_MFN_RAW);
     memcpy(v->arch->fpu + FXSAVE_FCW, &fcw, sizeof(fcw));
     memcpy(v->arch->fpu + FXSAVE_MXCSR, &mxcsr, sizeof(mxcsr));
     return 0;
@@ -83,8 +90,8 @@ int arch_vcpu_create(struct vcpu *v)
 
 void arch_vcpu_destroy(struct vcpu *v)
 {
-    if (mfn_x(v->arch->guest_table) != INVALID_MFN_RAW) /* CR3's ref */
-        put_page_and_type(mfn_to_page(v->arch->guest_table));
+    pv_put_baseptrs(v);
+    pv_destroy_gdt(v);
     xfree(v->arch);
     v->arch = NULL;
 }
@@ -106,6 +113,7 @@ static void load_guest_state(struct vcpu *v)
     struct arch_vcpu *a = v->arch;
 
     write_cr3(mfn_to_maddr(a->guest_table));
+    pv_load_gdt(v);
     *guest_cpu_user_regs() = a->user_regs;
     wrmsr(MSR_FS_BASE, a->fs_base);
     wrmsr(MSR_SHADOW_GS_BASE, a->gs_base_kernel); /* swapgs loads it */

@@ -41,6 +41,13 @@ int arch_init_memory(void);
 void load_descriptor_tables(unsigned int cpu);
 
 /**
+ * @brief Make entries [0, @p entries) of this CPU's GDT a PV guest's, read
+ *        from its descriptor frames @p frames (512 each), and clear the
+ *        ones another guest left above them (desc.c).
+ */
+void load_guest_gdt(const mfn_t *frames, unsigned int entries);
+
+/**
  * @brief Map @p nr frames from @p mfn at @p va in the hypervisor's page
  *        tables with rights @p flags (arch/x86/mm.c, lab 2 exercise 3).
  * @return 0, or -EBUSY if a large page is in the way.

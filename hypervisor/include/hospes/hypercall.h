@@ -65,6 +65,12 @@ long do_memory_op(unsigned long cmd, guest_va_t arg);
 /** @brief Pin, unpin, switch page tables, flush TLBs (lab 5). */
 long do_mmuext_op(guest_va_t ops, unsigned long count, guest_va_t done,
                   unsigned long domid);
+/** @brief Install the guest's own GDT: @p entries descriptors in the
+ *         frames listed at @p frame_list (lab 5). */
+long do_set_gdt(guest_va_t frame_list, unsigned long entries);
+/** @brief Write descriptor @p desc at machine address @p maddr, checked
+ *         (lab 5). */
+long do_update_descriptor(unsigned long maddr, unsigned long desc);
 /**@}*/
 
 #endif /* HOSPES_HYPERCALL_H */

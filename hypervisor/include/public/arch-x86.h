@@ -36,6 +36,8 @@
 #define FLAT_KERNEL_DS  FLAT_RING3_DS64 /**< the guest kernel's data */
 #define FLAT_USER_CS    FLAT_RING3_CS64 /**< guest user code */
 #define FLAT_USER_SS    FLAT_RING3_SS64 /**< guest user stack */
+/** First GDT page the hypervisor reserves: a guest's GDT has at most 14. */
+#define FIRST_RESERVED_GDT_PAGE 14
 /** First GDT entry the hypervisor reserves (byte offset 0xe000). */
 #define FIRST_RESERVED_GDT_ENTRY 7168
 /**@}*/

@@ -271,4 +271,29 @@ static inline long HYPERVISOR_mmuext_op(const struct mmuext_op *ops,
     return _hypercall4(__HYPERVISOR_mmuext_op, ops, count, done, domid);
 }
 
+/**
+ * @brief Give the vCPU a GDT of its own: descriptors [0, @p entries) in
+ *        the frames listed in @p frames (512 descriptors a frame). The
+ *        frames must not be mapped writable; the hypervisor checks every
+ *        descriptor and raises a DPL below 3 to 3.
+ * @param frames   machine frame numbers, one per 512 entries.
+ * @param entries  at most FIRST_RESERVED_GDT_ENTRY; 0 drops the GDT.
+ * @return 0 or a negated XEN_E*.
+ */
+static inline long HYPERVISOR_set_gdt(const unsigned long *frames,
+                                      unsigned int entries)
+{
+    return _hypercall2(__HYPERVISOR_set_gdt, frames, entries);
+}
+
+/**
+ * @brief Write one descriptor, checked, at machine address @p maddr (in a
+ *        GDT frame or any frame the guest could map writable).
+ * @return 0 or a negated XEN_E*.
+ */
+static inline long HYPERVISOR_update_descriptor(uint64_t maddr, uint64_t desc)
+{
+    return _hypercall2(__HYPERVISOR_update_descriptor, maddr, desc);
+}
+
 #endif /* GUEST_HYPERCALL_H */

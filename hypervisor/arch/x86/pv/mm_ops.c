@@ -253,22 +253,56 @@ long do_update_va_mapping(unsigned long va, unsigned long val,
     return rc;
 }
 
+/** Take @p mfn as an L4 of @p d. @return 0 or get_page_and_type()'s error */
+static int get_l4(const struct domain *d, mfn_t mfn)
+{
+    if (!mfn_valid(mfn))
+        return -EINVAL;
+    return get_page_and_type(mfn_to_page(mfn), d, PGT_l4_page_table);
+}
+
+/** Drop what get_l4() took, if @p mfn is not INVALID_MFN_RAW (none). */
+static void put_l4(mfn_t mfn)
+{
+    if (mfn_x(mfn) != INVALID_MFN_RAW)
+        put_page_and_type(mfn_to_page(mfn));
+}
+
 int pv_new_baseptr(struct vcpu *v, mfn_t mfn)
 {
     mfn_t old = v->arch->guest_table;
-    int rc;
+    int rc = get_l4(v->domain, mfn);
 
-    if (!mfn_valid(mfn))
-        return -EINVAL;
-    rc = get_page_and_type(mfn_to_page(mfn), v->domain, PGT_l4_page_table);
     if (rc)
         return rc;
     v->arch->guest_table = mfn;
     if (v == current)
         write_cr3(mfn_to_maddr(mfn));
-    if (mfn_x(old) != INVALID_MFN_RAW)
-        put_page_and_type(mfn_to_page(old));
+    put_l4(old); /* only now: CR3 held it until here */
     return 0;
+}
+
+int pv_new_user_baseptr(struct vcpu *v, mfn_t mfn)
+{
+    mfn_t old = v->arch->guest_table_user;
+    int rc = 0;
+
+    if (!mfn_x(mfn)) /* Xen's way of saying none */
+        mfn = _mfn(INVALID_MFN_RAW);
+    else
+        rc = get_l4(v->domain, mfn);
+    if (rc)
+        return rc;
+    v->arch->guest_table_user = mfn;
+    put_l4(old);
+    return 0;
+}
+
+void pv_put_baseptrs(struct vcpu *v)
+{
+    put_l4(v->arch->guest_table);
+    put_l4(v->arch->guest_table_user);
+    v->arch->guest_table = v->arch->guest_table_user = _mfn(INVALID_MFN_RAW);
 }
 
 /** One mmuext_op request, at guest address @p at, for the current vCPU. */
@@ -290,6 +324,8 @@ static int mmuext_one(const struct domain *d, guest_va_t at)
         return unpin_page_table(d, _mfn(op.arg1.mfn));
     case MMUEXT_NEW_BASEPTR:
         return pv_new_baseptr(v, _mfn(op.arg1.mfn));
+    case MMUEXT_NEW_USER_BASEPTR:
+        return pv_new_user_baseptr(v, _mfn(op.arg1.mfn));
     case MMUEXT_TLB_FLUSH_LOCAL:
     case MMUEXT_TLB_FLUSH_MULTI:
     case MMUEXT_TLB_FLUSH_ALL: /* one vCPU per domain: all is local */
@@ -302,7 +338,7 @@ static int mmuext_one(const struct domain *d, guest_va_t at)
             return 0; /* nothing of the guest's there: skipped, as in Xen */
         __asm__ volatile("invlpg (%0)" : : "r"(op.arg1.linear_addr) : "memory");
         return 0;
-    default: /* user page tables, LDTs, cache flushes: not in Hospes */
+    default: /* LDTs, cache flushes: not in Hospes */
         return -ENOSYS;
     }
 }

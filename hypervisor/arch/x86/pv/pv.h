@@ -40,6 +40,22 @@ bool pv_emulate(struct cpu_user_regs *regs);
  */
 int pv_new_baseptr(struct vcpu *v, mfn_t mfn);
 
+/**
+ * @brief Make @p mfn, validated as an L4 of @p v's domain, @p v's
+ *        user-mode page tables; 0 means none.
+ * @return 0, or get_page_and_type()'s error
+ */
+int pv_new_user_baseptr(struct vcpu *v, mfn_t mfn);
+
+/** @brief Drop the references @p v's L4s (kernel and user) hold. */
+void pv_put_baseptrs(struct vcpu *v);
+
+/** @brief Copy @p v's own descriptors into this CPU's GDT (descriptor.c). */
+void pv_load_gdt(const struct vcpu *v);
+
+/** @brief Drop @p v's own GDT: the references its frames hold. */
+void pv_destroy_gdt(struct vcpu *v);
+
 /** @brief The virtual CR0 the guest sees (its TS bit is the guest's). */
 unsigned long pv_guest_cr0(const struct vcpu *v);
 

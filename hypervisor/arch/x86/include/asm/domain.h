@@ -41,6 +41,15 @@ struct arch_vcpu {
     uint64_t cr2; /**< its virtual CR2: the last page fault bounced */
     /** Its top-level page table (its CR3), held with an L4 type ref. */
     mfn_t guest_table;
+    /** Its user-mode L4 (mmuext_op NEW_USER_BASEPTR), held the same way,
+     *  or INVALID_MFN_RAW. Kept for Xen's ABI: Hospes has no guest user
+     *  mode to switch to yet. */
+    mfn_t guest_table_user;
+    /** Its own GDT's frames (set_gdt), each held with a descriptor-page
+     *  type reference... */
+    mfn_t gdt_frames[FIRST_RESERVED_GDT_PAGE];
+    /** ...and its number of entries (0: none). */
+    unsigned int gdt_ents;
     bool fpu_ts; /**< its virtual CR0.TS (fpu_taskswitch) */
     /** Exceptions bounced since its last `iret`: a guest that faults in
      *  its own handler again and again is stopped. */

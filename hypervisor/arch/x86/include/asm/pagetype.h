@@ -87,10 +87,12 @@ int give_back_page(const struct domain *d, mfn_t mfn);
 
 /**
  * @brief Take a reference of type @p type (PGT_*) to @p pg, validating it
- *        if it becomes a page table. The caller holds a general reference.
+ *        if it becomes a page table or a descriptor page. The caller holds
+ *        a general reference.
  * @return 0; -EINVAL if @p pg has another type in use (as in Xen); the
- *         validation's error (get_page_from_entry()'s: -EINVAL, -EBUSY,
- *         -EPERM) if its entries break the rules
+ *         validation's error if its contents break the rules:
+ *         get_page_from_entry()'s (-EINVAL, -EBUSY, -EPERM) for an entry,
+ *         -EINVAL for a descriptor check_descriptor() refuses
  */
 int get_page_type(struct page_info *pg, unsigned long type);
 
@@ -122,6 +124,30 @@ int get_page_from_entry(uint64_t e, unsigned int level, const struct domain *d);
 
 /** @brief Drop the references get_page_from_entry() took for @p e. */
 void put_page_from_entry(uint64_t e, unsigned int level);
+
+/**
+ * @brief Share hypervisor page @p pg (a domain's shared_info) with @p d,
+ *        as Xen does: @p d owns it for get_page(), so it may map it, but
+ *        it is not in its page list and a writable type that never goes
+ *        keeps it from becoming a page table or a descriptor page.
+ */
+void share_xen_page_with_guest(struct page_info *pg, struct domain *d);
+
+/** @brief Take a page share_xen_page_with_guest() shared back; no
+ *         reference but the sharing's may be left. */
+void unshare_xen_page(struct page_info *pg);
+
+/**
+ * @brief Check segment descriptor @p *desc for a 64-bit PV guest's GDT,
+ *        raising a code or data segment's DPL to 3 in place, as Xen does
+ *        (the guest's kernel runs in ring 3 as well).
+ * @return true if the guest may have it: not present, a code or data
+ *         segment, or the empty system type 0 (loading it faults); false
+ *         for every other system descriptor: TSS, LDT and gates. Xen also
+ *         allows call gates into the guest's code; Hospes does not, as no
+ *         64-bit PV guest needs one.
+ */
+bool check_descriptor(uint64_t *desc);
 
 /**
  * The machine-to-phys table (arch/x86/mm.c): machine_to_phys[mfn] is the

@@ -54,6 +54,14 @@
 #define DESC_CODE32 _AC(0x00cf9b000000ffff, UL) /**< 32-bit code, 4 GiB */
 /**@}*/
 
+/** @name Fields of a segment descriptor (AMD64 manual vol. 2, 4.7) */
+/**@{*/
+#define SEG_TYPE_MASK    (_AC(0xf, UL) << 40) /**< the type */
+#define SEG_CODE_OR_DATA (_AC(1, UL) << 44)   /**< S: not a system one */
+#define SEG_DPL3         (_AC(3, UL) << 45)   /**< DPL 3: usable in ring 3 */
+#define SEG_PRESENT      (_AC(1, UL) << 47)   /**< P */
+/**@}*/
+
 /** @name Page table entry bits */
 /**@{*/
 #define _PAGE_PRESENT  0x001 /**< the entry maps something */
