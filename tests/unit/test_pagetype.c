@@ -17,6 +17,12 @@
  * every count of the machine as it was; and the random test recomputes,
  * after every step, every count from the validated tables and the
  * references it holds, and compares them with the frame table.
+ *
+ * Two other uses of frames follow the same rules: a GDT page (the
+ * descriptor-page type), whose descriptors check_descriptor() checks, and
+ * fixes up, when it takes the type; and a hypervisor page shared with a
+ * domain (its shared_info), which the domain may reference and map
+ * writable but never make a table or a GDT page, nor give back.
  */
 #include "unit.h"
 
@@ -115,22 +121,30 @@ static bool pt_type(unsigned long t)
     return t >= PGT_l1_page_table && t <= PGT_l4_page_table;
 }
 
+/** Are the contents of a frame of type @p t checked: a table, a GDT page? */
+static bool checked_type(unsigned long t)
+{
+    return pt_type(t) || t == PGT_seg_desc_page;
+}
+
 /**
  * Assert that frame @p pg (@p what, for the message) has general count
  * @p cnt and type count @p tcnt, of type @p t if @p tcnt is not 0; and
- * that it is validated exactly while it is a page table in use.
+ * that it is validated exactly while it is a page table or a descriptor
+ * page in use.
  */
 static void check_frame(const char *what, const struct page_info *pg,
                         unsigned long cnt, unsigned long t, unsigned long tcnt)
 {
-    unit_assert(
-        count(pg) == cnt && type_count(pg) == tcnt &&
-            (!tcnt || type(pg) == t) && validated(pg) == (tcnt && pt_type(t)),
-        "%s (mfn 0x%lx): count %lu, type %lu count %lu%s; expected "
-        "count %lu, type %lu count %lu",
-        what, mfn_x(page_to_mfn(pg)), count(pg), type(pg) >> PGT_type_shift,
-        type_count(pg), validated(pg) ? ", validated" : "", cnt,
-        t >> PGT_type_shift, tcnt);
+    unit_assert(count(pg) == cnt && type_count(pg) == tcnt &&
+                    (!tcnt || type(pg) == t) &&
+                    validated(pg) == (tcnt && checked_type(t)),
+                "%s (mfn 0x%lx): count %lu, type %lu count %lu%s; expected "
+                "count %lu, type %lu count %lu",
+                what, mfn_x(page_to_mfn(pg)), count(pg),
+                type(pg) >> PGT_type_shift, type_count(pg),
+                validated(pg) ? ", validated" : "", cnt, t >> PGT_type_shift,
+                tcnt);
 }
 
 /** Assert that @p pg is as its allocation left it: count 1, no type. */
@@ -370,6 +384,7 @@ START_TEST(test_type_conflict)
     take_snapshot();
     ck_assert_int_eq(get_page_and_type(pg, &dom, PGT_l1_page_table), -EINVAL);
     ck_assert_int_eq(get_page_and_type(pg, &dom, PGT_l4_page_table), -EINVAL);
+    ck_assert_int_eq(get_page_and_type(pg, &dom, PGT_seg_desc_page), -EINVAL);
     check_snapshot("a writable frame as a table");
     put_page_and_type(pg);
 
@@ -378,6 +393,7 @@ START_TEST(test_type_conflict)
     take_snapshot();
     ck_assert_int_eq(get_page_and_type(pg, &dom, PGT_writable_page), -EINVAL);
     ck_assert_int_eq(get_page_and_type(pg, &dom, PGT_l1_page_table), -EINVAL);
+    ck_assert_int_eq(get_page_and_type(pg, &dom, PGT_seg_desc_page), -EINVAL);
     check_snapshot("an L2 as something else");
     put_page_and_type(pg);
 
@@ -453,6 +469,283 @@ START_TEST(test_unpin_all)
 END_TEST
 
 /* -------------------------------------------------------------------------
+ * Descriptor pages: the frames of a guest's own GDT.
+ */
+
+/** Descriptors in one frame; the last one is where a bad one goes. */
+#define DESCS_PER_PAGE (PAGE_SIZE / sizeof(uint64_t))
+#define LAST_DESC      (DESCS_PER_PAGE - 1)
+
+/** The type and the DPL field of a descriptor (AMD64 manual vol. 2, 4.7). */
+#define SEG_TYPE_SHIFT 40
+#define SEG_DPL_SHIFT  45
+#define SEG_TYPE(t)    ((uint64_t)(t) << SEG_TYPE_SHIFT)
+#define SEG_DPL(dpl)   ((uint64_t)(dpl) << SEG_DPL_SHIFT)
+_Static_assert(SEG_TYPE(0xf) == SEG_TYPE_MASK && SEG_DPL(3) == SEG_DPL3,
+               "the descriptor fields, as asm/x86-defs.h has them");
+
+/** System descriptor types of long mode (AMD64 manual vol. 2, 4.8.3). */
+#define SYS_LDT       0x2
+#define SYS_TSS       0x9 /**< an available 64-bit TSS */
+#define SYS_TSS_BUSY  0xb
+#define SYS_CALL_GATE 0xc
+#define SYS_INTR_GATE 0xe
+#define SYS_TRAP_GATE 0xf
+/** A present system descriptor of type @p t, limit 0x67 (a TSS's). */
+#define SYS_DESC(t) (SEG_PRESENT | SEG_TYPE(t) | 0x67)
+
+/** A descriptor, and what check_descriptor() makes of it. */
+struct desc_case {
+    const char *what;
+    uint64_t desc;
+    bool ok;        /**< check_descriptor() passes it */
+    uint64_t fixed; /**< what it becomes if fixed up; 0: left as it is */
+};
+
+static const struct desc_case desc_cases[] = {
+    { "null descriptor", 0, true, 0 },
+    { "not-present DPL-0 code", DESC_CODE64 & ~SEG_PRESENT, true, 0 },
+    { "not-present TSS", SYS_DESC(SYS_TSS) & ~SEG_PRESENT, true, 0 },
+    { "not-present gate", SYS_DESC(SYS_CALL_GATE) & ~SEG_PRESENT, true, 0 },
+    { "DPL-0 data", DESC_DATA, true, DESC_DATA | SEG_DPL3 },
+    { "DPL-0 64-bit code", DESC_CODE64, true, DESC_CODE64 | SEG_DPL3 },
+    { "DPL-0 32-bit code", DESC_CODE32, true, DESC_CODE32 | SEG_DPL3 },
+    { "DPL-1 data", DESC_DATA | SEG_DPL(1), true, DESC_DATA | SEG_DPL3 },
+    { "DPL-2 64-bit code", DESC_CODE64 | SEG_DPL(2), true,
+      DESC_CODE64 | SEG_DPL3 },
+    { "DPL-3 data", DESC_DATA | SEG_DPL3, true, 0 },
+    { "DPL-3 64-bit code", DESC_CODE64 | SEG_DPL3, true, 0 },
+    { "present system type 0", SYS_DESC(0), true, 0 },
+    { "LDT", SYS_DESC(SYS_LDT), false, 0 },
+    { "available TSS", SYS_DESC(SYS_TSS), false, 0 },
+    { "busy TSS", SYS_DESC(SYS_TSS_BUSY), false, 0 },
+    { "call gate", SYS_DESC(SYS_CALL_GATE), false, 0 },
+    { "DPL-3 call gate", SYS_DESC(SYS_CALL_GATE) | SEG_DPL3, false, 0 },
+    { "interrupt gate", SYS_DESC(SYS_INTR_GATE), false, 0 },
+    { "trap gate", SYS_DESC(SYS_TRAP_GATE), false, 0 },
+};
+
+/** What check_descriptor() leaves of case @p c's descriptor. */
+static uint64_t desc_after(const struct desc_case *c)
+{
+    return c->fixed ? c->fixed : c->desc;
+}
+
+/* One descriptor: passed as it is, passed at DPL 3, or refused as it is. */
+START_TEST(test_check_descriptor)
+{
+    const struct desc_case *c = &desc_cases[_i];
+    uint64_t desc = c->desc;
+    bool ok = check_descriptor(&desc);
+
+    ck_assert_msg(ok == c->ok && desc == desc_after(c),
+                  "%s: %016lx %s, left as %016lx; expected %s, %016lx", c->what,
+                  (unsigned long)c->desc, ok ? "passed" : "refused",
+                  (unsigned long)desc, c->ok ? "passed" : "refused",
+                  (unsigned long)desc_after(c));
+}
+END_TEST
+
+/**
+ * A new frame of the domain holding good descriptors of each kind (two to
+ * be fixed up, one not) and @p last in its last slot.
+ */
+static struct page_info *desc_frame(uint64_t last)
+{
+    struct page_info *pg = new_frame(&dom);
+    uint64_t *desc = entries(pg);
+
+    desc[1] = DESC_CODE64;
+    desc[2] = DESC_DATA;
+    desc[3] = DESC_DATA | SEG_DPL3;
+    desc[LAST_DESC] = last;
+    return pg;
+}
+
+/* The same descriptor in the last slot of a frame: it becomes a GDT page,
+ * the fix-up written in the frame, or it is refused, naming the
+ * descriptor and changing no count; without it, it is taken. */
+START_TEST(test_descriptor_in_page)
+{
+    const struct desc_case *c = &desc_cases[_i];
+    struct page_info *pg = desc_frame(c->desc);
+    uint64_t *desc = entries(pg);
+    char line[80];
+    int rc;
+
+    take_snapshot();
+    rc = get_page_and_type(pg, &dom, PGT_seg_desc_page);
+    unit_assert(rc == (c->ok ? 0 : -EINVAL), "%s: returned %d", c->what, rc);
+    ck_assert_uint_eq(desc[LAST_DESC], desc_after(c));
+    if (c->ok) {
+        check_frame(c->what, pg, 2, PGT_seg_desc_page, 1);
+        put_page_and_type(pg);
+        check_unused(c->what, pg);
+        return;
+    }
+    check_snapshot(c->what);
+    check_unused(c->what, pg);
+    snprintf(line, sizeof(line),
+             "as a GDT page: descriptor %u = %016lx refused",
+             (unsigned int)LAST_DESC, (unsigned long)c->desc);
+    ck_assert_printed(line);
+
+    desc[LAST_DESC] = 0;
+    ck_assert_int_eq(get_page_and_type(pg, &dom, PGT_seg_desc_page), 0);
+    check_frame(c->what, pg, 2, PGT_seg_desc_page, 1);
+    put_page_and_type(pg);
+}
+END_TEST
+
+/* A frame of descriptors becomes a GDT page with their DPLs raised in
+ * place; while it is one, it is neither writable nor a table, and the
+ * guest may map it read-only. Its last type reference devalidates it,
+ * and then it may become writable. */
+START_TEST(test_desc_page)
+{
+    struct page_info *gdt = desc_frame(DESC_CODE32), *zeros = new_frame(&dom);
+    struct page_info *l1 = new_frame(&dom);
+    const uint64_t *desc = entries(gdt);
+
+    ck_assert_int_eq(get_page_and_type(zeros, &dom, PGT_seg_desc_page), 0);
+    check_frame("zeroed GDT page", zeros, 2, PGT_seg_desc_page, 1);
+
+    ck_assert_int_eq(get_page_and_type(gdt, &dom, PGT_seg_desc_page), 0);
+    check_frame("GDT page", gdt, 2, PGT_seg_desc_page, 1);
+    ck_assert_uint_eq(desc[0], 0);
+    ck_assert_uint_eq(desc[1], DESC_CODE64 | SEG_DPL3);
+    ck_assert_uint_eq(desc[2], DESC_DATA | SEG_DPL3);
+    ck_assert_uint_eq(desc[3], DESC_DATA | SEG_DPL3);
+    ck_assert_uint_eq(desc[LAST_DESC], DESC_CODE32 | SEG_DPL3);
+
+    take_snapshot();
+    ck_assert_int_eq(get_page_type(gdt, PGT_writable_page), -EINVAL);
+    ck_assert_int_eq(get_page_and_type(gdt, &dom, PGT_writable_page), -EINVAL);
+    ck_assert_int_eq(get_page_and_type(gdt, &dom, PGT_l1_page_table), -EINVAL);
+    ck_assert_int_eq(get_page_and_type(gdt, &other, PGT_seg_desc_page),
+                     -EINVAL);
+    check_snapshot("a GDT page as something else");
+
+    entries(l1)[0] = entry(gdt, P);
+    ck_assert_int_eq(get_page_and_type(l1, &dom, PGT_l1_page_table), 0);
+    check_frame("GDT page mapped read-only", gdt, 3, PGT_seg_desc_page, 1);
+    put_page_and_type(l1);
+
+    /* Only the last of its type references devalidates it. */
+    ck_assert_int_eq(get_page_and_type(gdt, &dom, PGT_seg_desc_page), 0);
+    check_frame("GDT page", gdt, 3, PGT_seg_desc_page, 2);
+    put_page_and_type(gdt);
+    check_frame("GDT page", gdt, 2, PGT_seg_desc_page, 1);
+    put_page_and_type(gdt);
+    check_unused("former GDT page", gdt);
+    ck_assert_int_eq(get_page_and_type(gdt, &dom, PGT_writable_page), 0);
+    check_frame("former GDT page", gdt, 2, PGT_writable_page, 1);
+    put_page_and_type(gdt);
+    put_page_and_type(zeros);
+    check_unused("zeroed GDT page", zeros);
+}
+END_TEST
+
+/** A new frame of the domain in use as a GDT page. */
+static struct page_info *gdt_page(void)
+{
+    struct page_info *pg = new_frame(&dom);
+
+    ck_assert_int_eq(get_page_and_type(pg, &dom, PGT_seg_desc_page), 0);
+    return pg;
+}
+
+/* -------------------------------------------------------------------------
+ * A hypervisor page shared with a domain (its shared_info).
+ */
+
+/** A new hypervisor page (xenheap) shared with domain @p d. */
+static struct page_info *shared_page(struct domain *d)
+{
+    void *va = alloc_xenheap_page();
+
+    ck_assert_ptr_nonnull(va);
+    share_xen_page_with_guest(virt_to_page(va), d);
+    return virt_to_page(va);
+}
+
+/** Is @p pg in domain @p d's page list? */
+static bool in_page_list(const struct domain *d, const struct page_info *pg)
+{
+    const struct page_info *p;
+
+    for (p = page_list_first(&d->page_list); p; p = page_list_next(p))
+        if (p == pg)
+            return true;
+    return false;
+}
+
+/* The domain owns a shared page for references, and may use it as
+ * writable only; it cannot give it back, nor drop the sharing's own
+ * references. */
+START_TEST(test_shared_page)
+{
+    unsigned long pages = dom.tot_pages;
+    struct page_info *pg = shared_page(&dom), *l1 = new_frame(&dom);
+
+    ck_assert_ptr_eq(pg->owner, &dom);
+    ck_assert(pg->count_info & PGC_allocated);
+    check_frame("shared page", pg, 1, PGT_writable_page, 1);
+    ck_assert(!in_page_list(&dom, pg));
+    ck_assert_uint_eq(dom.tot_pages, pages + 1); /* the L1 only */
+
+    ck_assert(get_page(pg, &dom));
+    ck_assert_int_eq(get_page_type(pg, PGT_writable_page), 0);
+    check_frame("shared page", pg, 2, PGT_writable_page, 2);
+
+    take_snapshot();
+    ck_assert(!get_page(pg, &other));
+    ck_assert_int_eq(get_page_type(pg, PGT_l1_page_table), -EINVAL);
+    ck_assert_int_eq(get_page_type(pg, PGT_seg_desc_page), -EINVAL);
+    ck_assert_int_eq(get_page_and_type(pg, &dom, PGT_l4_page_table), -EINVAL);
+    ck_assert_int_eq(get_page_and_type(pg, &other, PGT_writable_page), -EINVAL);
+    ck_assert_int_eq(give_back_page(&dom, page_to_mfn(pg)), -EINVAL);
+    check_snapshot("a shared page refused");
+    put_page_and_type(pg);
+    check_frame("shared page", pg, 1, PGT_writable_page, 1);
+
+    /* A writable mapping of it, as a guest maps its shared_info. */
+    entries(l1)[0] = entry(pg, P | RW);
+    ck_assert_int_eq(get_page_and_type(l1, &dom, PGT_l1_page_table), 0);
+    check_frame("shared page mapped writable", pg, 2, PGT_writable_page, 2);
+    put_page_and_type(l1);
+    check_frame("shared page", pg, 1, PGT_writable_page, 1);
+
+    ck_assert_panics(put_page(pg));
+    check_frame("shared page", pg, 1, PGT_writable_page, 1);
+}
+END_TEST
+
+/* Unsharing takes the page back from the domain: it is a plain
+ * hypervisor page again, which the hypervisor may free. Not while the
+ * domain holds a reference. */
+START_TEST(test_unshare)
+{
+    struct page_info *pg = shared_page(&dom);
+
+    ck_assert(get_page(pg, &dom));
+    ck_assert_panics(unshare_xen_page(pg));
+    check_frame("shared page", pg, 2, PGT_writable_page, 1);
+    put_page(pg);
+
+    unshare_xen_page(pg);
+    ck_assert_ptr_null(pg->owner);
+    ck_assert_uint_eq(pg->count_info & (PGC_allocated | PGC_count_mask), 0);
+    ck_assert_uint_eq(pg->u.inuse.type_info, 0);
+    ck_assert_uint_eq(page_state(pg), PGC_state_inuse);
+    ck_assert(pg->count_info & PGC_xen_heap);
+    ck_assert(!get_page(pg, &dom));
+    free_xenheap_page(page_to_virt(pg)); /* panics unless a xenheap page */
+    ck_assert_uint_eq(page_state(pg), PGC_state_free);
+}
+END_TEST
+
+/* -------------------------------------------------------------------------
  * Refusals: one bad entry, in the middle of good ones, refuses the table
  * and leaves every count as it was.
  */
@@ -465,6 +758,8 @@ enum target {
     T_DATA,         /**< a new frame of the domain */
     T_OTHER_DOMAIN, /**< a frame of another domain */
     T_XENHEAP,      /**< a frame the hypervisor allocated */
+    T_SHARED,       /**< a hypervisor frame shared with the domain */
+    T_GDT_PAGE,     /**< a GDT page of the domain */
     T_IMAGE,        /**< a frame of the hypervisor's image */
     T_FREE,         /**< a frame in the heap's free lists */
     T_BEYOND,       /**< the first frame past max_page */
@@ -488,6 +783,10 @@ static const struct refusal refusals[] = {
     { "L3 points at another domain's frame", 3, T_OTHER_DOMAIN, P, -EINVAL },
     { "L1 maps a xenheap frame", 1, T_XENHEAP, P, -EBUSY },
     { "L2 points at a xenheap frame", 2, T_XENHEAP, P, -EINVAL },
+    { "L2 points at a shared frame", 2, T_SHARED, P, -EINVAL },
+    { "L4 points at a shared frame", 4, T_SHARED, P | RW, -EINVAL },
+    { "L1 maps a GDT page writable", 1, T_GDT_PAGE, P | RW, -EBUSY },
+    { "L2 points at a GDT page", 2, T_GDT_PAGE, P, -EINVAL },
     { "L1 maps the hypervisor image", 1, T_IMAGE, P, -EBUSY },
     { "L1 maps a free frame", 1, T_FREE, P | RW, -EBUSY },
     { "L1 maps a frame beyond max_page", 1, T_BEYOND, P, -EPERM },
@@ -518,6 +817,10 @@ static unsigned long target_mfn(enum target target, struct page_info *t)
         return mfn_x(page_to_mfn(new_frame(&other)));
     case T_XENHEAP:
         return mfn_x(page_to_mfn(virt_to_page(alloc_xenheap_page())));
+    case T_SHARED:
+        return mfn_x(page_to_mfn(shared_page(&dom)));
+    case T_GDT_PAGE:
+        return mfn_x(page_to_mfn(gdt_page()));
     case T_IMAGE:
         return machine_boot_info.reserved[0].start >> PAGE_SHIFT;
     case T_FREE:
@@ -999,6 +1302,8 @@ Suite *unit_suite(void)
     Suite *s = suite_create("pagetype");
     TCase *refs = tcase_create("references");
     TCase *tables = tcase_create("tables");
+    TCase *descs = tcase_create("descriptor pages");
+    TCase *shared = tcase_create("shared pages");
     TCase *refused = tcase_create("refusals");
     TCase *random = tcase_create("random");
 
@@ -1018,6 +1323,19 @@ Suite *unit_suite(void)
     tcase_add_test(tables, test_pin);
     tcase_add_test(tables, test_unpin_all);
     suite_add_tcase(s, tables);
+
+    tcase_add_checked_fixture(descs, setup, NULL);
+    tcase_add_loop_test(descs, test_check_descriptor, 0,
+                        ARRAY_SIZE(desc_cases));
+    tcase_add_loop_test(descs, test_descriptor_in_page, 0,
+                        ARRAY_SIZE(desc_cases));
+    tcase_add_test(descs, test_desc_page);
+    suite_add_tcase(s, descs);
+
+    tcase_add_checked_fixture(shared, setup, NULL);
+    tcase_add_test(shared, test_shared_page);
+    tcase_add_test(shared, test_unshare);
+    suite_add_tcase(s, shared);
 
     tcase_add_checked_fixture(refused, setup, NULL);
     tcase_add_loop_test(refused, test_refusal, 0, ARRAY_SIZE(refusals));

@@ -159,7 +159,8 @@ bool check_descriptor(uint64_t *desc)
 
 /**
  * Check the 512 descriptors of @p pg, which is to become a GDT page
- * (check_descriptor(), whose fix-ups stay in the frame).
+ * (check_descriptor()). Its fix-ups stay in the frame, even those made
+ * before a refusal, as in Xen: a raised DPL harms no one.
  * @return 0, or -EINVAL at the first that may not be loaded
  */
 static int validate_descriptors(struct page_info *pg)
@@ -204,13 +205,14 @@ static int validate(struct page_info *pg, unsigned long type)
  * to become @p type (a new type starts unvalidated and unpinned); with a
  * count above zero it must already be @p type, else -EINVAL. Refuse a
  * count that would overflow (-EINVAL). Count the reference; then, if
- * @p type is a page table (pt_level()) not yet validated, validate it
- * with validate_table(): on success set PGT_validated, on failure give
- * the reference back and return the error.
+ * @p type needs_validation() (a page table, a GDT page) and the frame is
+ * not validated yet, validate() it: on success set PGT_validated, on
+ * failure give the reference back and return the error.
  *
  * Dropping one: the count goes down; when the last reference to a
- * validated table goes, clear PGT_validated (and PGT_pinned) first, then
- * drop the references its entries hold (put_entries()).
+ * validated frame goes, clear PGT_validated (and PGT_pinned) first; a
+ * page table (pt_level()) then drops the references its entries hold
+ * (put_entries()).
  */
 int get_page_type(struct page_info *pg, unsigned long type)
 {

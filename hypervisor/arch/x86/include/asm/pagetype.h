@@ -22,6 +22,8 @@
  * takes a page-table type is validated first (every present entry is
  * checked, and referenced with the type one level down); when its type
  * count drops to zero it is devalidated (those references are dropped).
+ * A descriptor page (a guest's GDT) is validated the same way, each
+ * descriptor checked (check_descriptor()).
  *
  * A domain's page tables may refer only to its own frames, so one lock
  * per domain will order every change to them once guests make changes
@@ -96,7 +98,8 @@ int give_back_page(const struct domain *d, mfn_t mfn);
  */
 int get_page_type(struct page_info *pg, unsigned long type);
 
-/** @brief Drop a type reference; the last one devalidates a table. */
+/** @brief Drop a type reference; the last one devalidates a table or a
+ *         descriptor page. */
 void put_page_type(struct page_info *pg);
 
 /**
