@@ -24,6 +24,7 @@ bits 64
 %define __HYPERVISOR_iret       23      ; public/xen.h
 %define HYPERCALL_STUB_SIZE     32      ; guest/hypercall.h
 %define NR_TRAP_VECTORS         20      ; guest/traps.h
+%define GUEST_EVENT_VECTOR      0x100   ; guest/traps.h
 
 ; Vectors without an entry: NMI (Xen's guests register it through
 ; callback_op) and 15 (reserved).
@@ -51,6 +52,16 @@ trap_entry_%[vec]:
 %endif
 %assign vec vec + 1
 %endrep
+
+; The event callback (guest/events.h): the same frame, without an error
+; code, and a vector of its own for guest_trap().
+global event_entry
+event_entry:
+    pop     rcx
+    pop     r11
+    push    0
+    push    GUEST_EVENT_VECTOR
+    jmp     trap_common
 
 trap_common:
     ; The reverse of struct guest_regs: RAX is the field after R15...RBX.

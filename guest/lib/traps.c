@@ -64,8 +64,13 @@ void trap_set_handler(unsigned int vector, trap_handler_t fn)
 void guest_trap(struct guest_regs *regs)
 {
     unsigned long vector = regs->vector;
-    trap_handler_t handler = handlers[vector];
+    trap_handler_t handler;
 
+    if (vector == GUEST_EVENT_VECTOR) {
+        event_upcall();
+        return;
+    }
+    handler = handlers[vector];
     traps_seen = (struct trap_record){
         .count = traps_seen.count + 1,
         .vector = vector,

@@ -1,18 +1,23 @@
 /**
  * @file
  * @brief Benchmark guest: the cost of a null hypercall and of an
- *        exception bounced to the guest and back (lab 4), and of page-table
+ *        exception bounced to the guest and back (lab 4), of page-table
  *        updates: update_va_mapping, mmu_update of one entry and of a batch
- *        of 512 (lab 5).
+ *        of 512 (lab 5), and of an event sent to itself and to another
+ *        domain and back (lab 6).
  *
  * Times n round trips with the TSC and prints the average in TSC ticks.
- * Under QEMU with `-icount shift=0` one tick is one guest instruction and
- * the figures repeat exactly from run to run (tests/bench/boot.sh).
- * Command line: `n=N` round trips (default 1000).
+ * Under QEMU with `-icount shift=0` one tick is one instruction and the
+ * figures repeat exactly from run to run (tests/bench/boot.sh).
+ * Command line: `n=N` round trips (default 1000); `peer=D` also measures
+ * round trips with domain D, which runs this program with `echo=1` (and
+ * the same n=): it binds to our port 1 and sends every event back.
  */
+#include <public/sched.h>
 #include <public/version.h>
 #include <guest/cmdline.h>
 #include <guest/console.h>
+#include <guest/events.h>
 #include <guest/hypercall.h>
 #include <guest/pagetable.h>
 #include <guest/test.h>
@@ -75,14 +80,113 @@ static uint64_t bench_mmu_update(unsigned long rounds, uint64_t *batch)
     return one;
 }
 
+/** Events that came on the port to or from the other domain. */
+static volatile unsigned long peer_events;
+
+/** The handler of that port: count. */
+static void count_event(evtchn_port_t port, void *data)
+{
+    (void)port;
+    (void)data;
+    peer_events++;
+}
+
+/** Check a port we were given; @return it. */
+static long bound_port(long port)
+{
+    if (port < 0)
+        test_error("bench: binding an event channel: %ld", port);
+    return port;
+}
+
+/** Sleep until peer_events reaches @p n. */
+static void wait_for_peer(unsigned long n)
+{
+    while (peer_events < n)
+        HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+}
+
+/** Average ticks of @p rounds events sent to ourselves (an IPI port). */
+static uint64_t bench_event_self(unsigned long rounds)
+{
+    long port = bound_port(evtchn_bind_ipi());
+    unsigned long before = events_handled, i;
+    uint64_t start = rdtsc();
+
+    for (i = 0; i < rounds; i++)
+        evtchn_send(port); /* handled on the hypercall's way back */
+    CHECK_EQ(events_handled - before, rounds);
+    return (rdtsc() - start) / rounds;
+}
+
+/**
+ * Average ticks of @p rounds round trips with the echo domain on our
+ * port @p port: send, sleep until the echo comes back.
+ */
+static uint64_t bench_event_peer(long port, unsigned long rounds)
+{
+    unsigned long i;
+    uint64_t start;
+
+    wait_for_peer(1); /* the echo's hello: it is bound */
+    start = rdtsc();
+    for (i = 0; i < rounds; i++) {
+        evtchn_send(port);
+        wait_for_peer(i + 2);
+    }
+    return (rdtsc() - start) / rounds;
+}
+
+/**
+ * The echo side (`echo=1`): bind to the measuring domain's port 1 (once
+ * it exists), say hello, then send every event back, @p rounds times.
+ */
+static void echo(unsigned long rounds)
+{
+    long port;
+    unsigned long i;
+
+    while ((port = evtchn_bind_interdomain(0, 1)) < 0)
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL); /* not allocated yet */
+    evtchn_set_handler(port, count_event, NULL);
+    events_enable();
+    peer_events = 0; /* binding marks our end pending once, as in Xen */
+    evtchn_send(port);
+    for (i = 0; i < rounds; i++) {
+        wait_for_peer(i + 1);
+        evtchn_send(port);
+    }
+}
+
+/** "N.N times" the cost of a null hypercall, for @p ticks. */
+static void print_events(const char *what, uint64_t ticks, uint64_t hypercall)
+{
+    printf("bench: %s: %lu ticks per round trip (%lu.%lu null hypercalls)\n",
+           what, ticks, ticks / hypercall, ticks * 10 / hypercall % 10);
+}
+
 void test_main(const struct start_info *si)
 {
     unsigned long rounds = DEFAULT_ROUNDS, i;
     uint64_t start, hypercall, bounce, va_map, one, batch;
 
+    unsigned long peer = 0, is_echo = 0;
+    long port = 0;
+
     cmdline_get_ulong(si->cmd_line, "n", &rounds);
+    cmdline_get_ulong(si->cmd_line, "peer", &peer);
+    cmdline_get_ulong(si->cmd_line, "echo", &is_echo);
     if (!rounds)
         test_error("bench: n=0: nothing to measure");
+    events_init(si);
+    if (is_echo) {
+        echo(rounds);
+        return;
+    }
+    if (peer) { /* first, so that it is port 1 */
+        port = bound_port(evtchn_alloc_unbound(peer));
+        evtchn_set_handler(port, count_event, NULL);
+    }
 
     /* xen_version(XENVER_version) does nothing but answer. */
     start = rdtsc();
@@ -109,4 +213,10 @@ void test_main(const struct start_info *si)
     printf("bench: update_va_mapping: %lu ticks per call\n", va_map);
     printf("bench: mmu_update, 1 entry: %lu ticks per call\n", one);
     printf("bench: mmu_update, batch of 512: %lu ticks per call\n", batch);
+
+    events_enable();
+    print_events("event to itself", bench_event_self(rounds), hypercall);
+    if (peer)
+        print_events("event to another domain and back",
+                     bench_event_peer(port, rounds), hypercall);
 }

@@ -4,8 +4,8 @@
  *
  * As dom0 (SIF_INITDOMAIN) it shows its start_info and sleeps: until the
  * toolstack arrives (lab 9) dom0 has nothing to do. Otherwise it prints a
- * few ticks, working a while (a busy loop: timers arrive in lab 6) and
- * yielding between them, and shuts down: domains on one CPU take turns,
+ * few ticks, working a while (a busy loop, so that it needs no exercise
+ * of a later lab than 4) and yielding between them, and shuts down: domains on one CPU take turns,
  * domains on different CPUs print side by side. Its command line is
  * its name, as in `-initrd "demo.elf dom0,demo.elf alpha"`.
  */

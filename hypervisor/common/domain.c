@@ -13,6 +13,7 @@
  */
 #include <hospes/domain.h>
 #include <hospes/errno.h>
+#include <hospes/event.h>
 #include <hospes/hypercall.h>
 #include <hospes/keyhandler.h>
 #include <hospes/lib.h>
@@ -20,6 +21,7 @@
 #include <hospes/printk.h>
 #include <hospes/sched.h>
 #include <hospes/shutdown.h>
+#include <hospes/vtime.h>
 #include <hospes/xmalloc.h>
 #include <public/sched.h>
 
@@ -52,6 +54,40 @@ struct domain *domain_by_id(domid_t id)
         ;
     spin_unlock_irqrestore(&domlist_lock, flags);
     return d;
+}
+
+struct domain *get_domain_by_id(domid_t id)
+{
+    unsigned long flags = spin_lock_irqsave(&domlist_lock);
+    struct domain *d;
+
+    for (d = domain_list; d && d->domain_id != id; d = d->next_in_list)
+        ;
+    if (d)
+        get_domain(d);
+    spin_unlock_irqrestore(&domlist_lock, flags);
+    return d;
+}
+
+void get_domain(struct domain *d)
+{
+    __atomic_add_fetch(&d->refcnt, 1, __ATOMIC_SEQ_CST);
+}
+
+void put_domain(struct domain *d)
+{
+    if (!__atomic_sub_fetch(&d->refcnt, 1, __ATOMIC_SEQ_CST))
+        xfree(d);
+}
+
+void for_each_domain(void (*fn)(struct domain *d))
+{
+    unsigned long flags = spin_lock_irqsave(&domlist_lock);
+    struct domain *d;
+
+    for (d = domain_list; d; d = d->next_in_list)
+        fn(d);
+    spin_unlock_irqrestore(&domlist_lock, flags);
 }
 
 /** Put @p d in the list in id order. @return 0, or -EEXIST */
@@ -120,6 +156,14 @@ struct domain *domain_create(domid_t id, const char *name, bool is_privileged)
         xfree(d);
         return NULL;
     }
+    if (evtchn_init(d)) {
+        printk(LOG_ERR "No memory for domain %u's event channels\n", id);
+        arch_domain_destroy(d);
+        xfree(d);
+        return NULL;
+    }
+    d->refcnt = 1; /* the domain list's */
+    update_domain_wallclock_time(d);
     d->domain_id = id;
     strlcpy(d->name, name, sizeof(d->name));
     d->is_privileged = is_privileged;
@@ -127,6 +171,7 @@ struct domain *domain_create(domid_t id, const char *name, bool is_privileged)
     guest_console_init(d);
     if (domlist_insert(d)) {
         printk(LOG_ERR "Domain %u exists already\n", id);
+        evtchn_destroy(d);
         arch_domain_destroy(d);
         xfree(d);
         return NULL;
@@ -157,6 +202,7 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id, unsigned int cpu)
         xfree(v);
         return NULL;
     }
+    vcpu_timers_init(v);
     d->vcpu[id] = v;
     d->max_vcpus = id + 1;
     return v;
@@ -203,6 +249,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
     d->is_dying = true; /* no toolstack yet to collect it (lab 9) */
     for_each_vcpu (d, v)
         vcpu_sleep_nosync(v);
+    send_global_virq(VIRQ_DOM_EXC); /* tell dom0, as Xen does */
 }
 
 void domain_crash(struct domain *d)
@@ -218,7 +265,9 @@ static void domain_destroy(struct domain *d)
     struct vcpu *v;
 
     guest_console_flush(d);
+    evtchn_destroy(d); /* from now on nobody can signal it */
     for_each_vcpu (d, v) {
+        vcpu_timers_destroy(v);
         sched_remove_vcpu(v);
         arch_vcpu_destroy(v);
         xfree(v);
@@ -233,7 +282,7 @@ static void domain_destroy(struct domain *d)
         machine_shutdown(dom0_reason == SHUTDOWN_poweroff ? SHUTDOWN_SUCCESS
                                                           : SHUTDOWN_FAILURE);
     }
-    xfree(d);
+    put_domain(d); /* the list's reference */
 }
 
 void domain_destroy_if_idle(struct domain *d)
@@ -323,16 +372,17 @@ static void dump_domains(unsigned char key)
 }
 KEYHANDLER('q', dump_domains, "list the domains (like `xl list`)");
 
+/** Walk @p d's page tables for its vCPU 0's RIP. */
+static void walk_domain(struct domain *d)
+{
+    if (d->max_vcpus)
+        arch_show_page_walk(d->vcpu[0]);
+}
+
 /** Debug key 'w': each domain's page-table walk for its vCPU 0's RIP. */
 static void walk_domains(unsigned char key)
 {
-    unsigned long flags = spin_lock_irqsave(&domlist_lock);
-    struct domain *d;
-
     (void)key;
-    for (d = domain_list; d; d = d->next_in_list)
-        if (d->max_vcpus)
-            arch_show_page_walk(d->vcpu[0]);
-    spin_unlock_irqrestore(&domlist_lock, flags);
+    for_each_domain(walk_domain);
 }
 KEYHANDLER('w', walk_domains, "walk each domain's page tables for its RIP");

@@ -47,6 +47,8 @@ static const struct hypercall hypercall_table[NR_HYPERCALLS] = {
     HYPERCALL(update_va_mapping, 3), HYPERCALL(mmuext_op, 4),
     HYPERCALL(memory_op, 2),         HYPERCALL(multicall, 2),
     HYPERCALL(set_gdt, 2),           HYPERCALL(update_descriptor, 2),
+    HYPERCALL(event_channel_op, 2),  HYPERCALL(set_timer_op, 1),
+    HYPERCALL(vcpu_op, 3),
 };
 
 /** Call @p h's handler with as many of @p args as it takes. */

@@ -12,6 +12,7 @@ static const char *const handouts[] = {
     [3] = "labs/03-traps-time-cpus/README.md",
     [4] = "labs/04-pv-domains/README.md",
     [5] = "labs/05-pv-memory/README.md",
+    [6] = "labs/06-events-and-time/README.md",
 };
 
 /** Bit e of said[l]: exercise e of lab l has spoken already. */

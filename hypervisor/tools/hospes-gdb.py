@@ -262,11 +262,9 @@ PAGE_TYPES = {0: "none", 1: "L1", 2: "L2", 3: "L3", 4: "L4", 5: "desc",
 
 def domain_l4(domid):
     """The machine address of domain @p domid's vCPU 0's L4."""
-    d = gdb.parse_and_eval("domain_list")
-    while int(d) and int(d["domain_id"]) != domid:
-        d = d["next_in_list"]
-    if not int(d) or int(d["max_vcpus"]) == 0:
-        raise gdb.GdbError(f"no domain {domid} with a vCPU")
+    d = find_domain(domid)
+    if int(d["max_vcpus"]) == 0:
+        raise gdb.GdbError(f"no vCPU in domain {domid}")
     return int(d["vcpu"][0]["arch"]["guest_table"]["mfn"]) << 12
 
 
@@ -332,3 +330,65 @@ class Domains(HospesCommand):
                       f"{state}; saved rip {int(regs['rip']):#x} "
                       f"rsp {int(regs['rsp']):#x}")
             d = d["next_in_list"]
+
+
+# Port states (hospes/event.h: ECS_*), by number.
+PORT_STATES = ["free", "reserved", "unbound", "interdomain", "virq", "ipi"]
+
+
+def find_domain(domid):
+    """Domain @p domid's struct domain (a gdb.Value), or a GdbError."""
+    d = gdb.parse_and_eval("domain_list")
+    while int(d) and int(d["domain_id"]) != domid:
+        d = d["next_in_list"]
+    if not int(d):
+        raise gdb.GdbError(f"no domain {domid}")
+    return d
+
+
+def port_bit(bitmap, port):
+    """Bit @p port of a shared_info bitmap (64 ports a word)."""
+    return int(bitmap[port // 64]) >> (port % 64) & 1
+
+
+class Evtchn(HospesCommand):
+    """A domain's event channels: `hospes evtchn DOMID` (lab 6).
+
+    Every port that is not free: its state, where it leads (the remote
+    domain and port, the VIRQ, the domain that may bind it), the vCPU it
+    notifies, and its pending and masked bits in shared_info; then vCPU
+    0's upcall flags and selector. The same as debug key 'e', without
+    needing the console.
+    """
+
+    name = "evtchn"
+
+    def run(self, arg):
+        if not arg.strip():
+            raise gdb.GdbError("usage: hospes evtchn DOMID")
+        d = find_domain(int(gdb.parse_and_eval(arg)))
+        shared = d["shared_info"]
+        print(f"d{int(d['domain_id'])}: {int(d['valid_evtchns'])} ports")
+        for port in range(1, int(d["valid_evtchns"])):
+            chn = d["evtchn"][port // 64][port % 64]
+            state = int(chn["state"])
+            if state == 0:
+                continue
+            where = ""
+            if PORT_STATES[state] == "unbound":
+                where = f" for d{int(chn['remote_domid'])}"
+            elif PORT_STATES[state] == "interdomain":
+                where = (f" to d{int(chn['remote_dom']['domain_id'])} "
+                         f"port {int(chn['remote_port'])}")
+            elif PORT_STATES[state] == "virq":
+                where = f" {int(chn['virq'])}"
+            print(f"  port {port}: {PORT_STATES[state]}{where}, vCPU "
+                  f"{int(chn['notify_vcpu_id'])}, pending "
+                  f"{port_bit(shared['evtchn_pending'], port)}, masked "
+                  f"{port_bit(shared['evtchn_mask'], port)}")
+        if int(d["max_vcpus"]):
+            info = d["vcpu"][0]["vcpu_info"]
+            print(f"  vCPU 0: upcall pending "
+                  f"{int(info['evtchn_upcall_pending'])}, mask "
+                  f"{int(info['evtchn_upcall_mask'])}, selector "
+                  f"{int(info['evtchn_pending_sel']):#x}")

@@ -13,7 +13,7 @@ elf=$1
 guests=${2:-}
 runs=${3:-5}
 qemu=${QEMU:-qemu-system-x86_64}
-qemu_args=(-cpu max -m 512M -smp 2 -nographic -no-reboot -kernel "$elf")
+qemu_args=(-cpu max -m 512M -nographic -no-reboot -kernel "$elf")
 
 now_ms() { date +%s%3N; }
 
@@ -23,7 +23,7 @@ now_ms() { date +%s%3N; }
 boot() {
     local start banner=- line took=
     start=$(now_ms)
-    coproc QEMU_PROC { exec "$qemu" "${qemu_args[@]}" "$@" 2>&1; }
+    coproc QEMU_PROC { exec "$qemu" "${qemu_args[@]}" -smp 2 "$@" 2>&1; }
     while IFS= read -r line <&"${QEMU_PROC[0]}"; do
         case $line in
         *"(HV) Hospes "*) banner=$(($(now_ms) - start)) ;;
@@ -59,7 +59,7 @@ echo "instructions (icount): ${hv:-?} in start_hospes()," \
 
 # The heap self-test under icount: the cost of allocating and freeing all
 # free memory (about 506 MiB with -m 512M) in mixed orders.
-alloc=$(timeout 120 "$qemu" "${qemu_args[@]}" -icount shift=0,sleep=off \
+alloc=$(timeout 120 "$qemu" "${qemu_args[@]}" -smp 2 -icount shift=0,sleep=off \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
     -append "selftest=alloc" 2>&1 | sed -n 's/.*(HV) alloc check: //p' || true)
 echo "heap (icount): ${alloc:-the alloc self-test did not report}"
@@ -69,10 +69,14 @@ echo "heap (icount): ${alloc:-the alloc self-test did not report}"
 # hypercall (xen_version) and an exception bounced to the guest's handler
 # and back through the iret hypercall; update_va_mapping, and mmu_update
 # of one entry and of a batch of 512. Averages over n=1000 of each.
+# The bench guest as dom0, and again as a domU that echoes its events
+# (guest/tests/bench.c); one CPU, so that a round trip between the two
+# is two switches, and nothing else runs meanwhile.
 if [ -n "$guests" ] && [ -f "$guests/bench.elf" ]; then
-    pv=$(timeout 120 "$qemu" "${qemu_args[@]}" -icount shift=0,sleep=off \
-        -device isa-debug-exit,iobase=0xf4,iosize=0x04 -append "" \
-        -initrd "$guests/bench.elf n=1000" 2>&1 |
+    pv=$(timeout 120 "$qemu" "${qemu_args[@]}" -smp 1 -icount shift=0,sleep=off \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 -append "domu=1" \
+        -initrd "$guests/bench.elf n=1000 peer=1,$guests/bench.elf n=1000 echo=1" \
+        2>&1 |
         sed -n 's/^(d0) bench: \(.*\) ticks per \(.*\)$/\1 instructions per \2/p' ||
         true)
     echo "PV round trips (icount):"

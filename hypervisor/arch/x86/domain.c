@@ -24,6 +24,7 @@
 #include <hospes/page_list.h>
 #include <hospes/sched.h>
 #include <hospes/softirq.h>
+#include <hospes/vtime.h>
 #include <hospes/xmalloc.h>
 
 #include "pv/pv.h"
@@ -83,6 +84,7 @@ int arch_vcpu_create(struct vcpu *v)
         return -ENOMEM;
     v->arch->guest_table = _mfn(INVALID_MFN_RAW);
     v->arch->guest_table_user = _mfn(INVALID_MFN_RAW);
+    v->arch->vcpu_info_mfn = _mfn(INVALID_MFN_RAW);
     memcpy(v->arch->fpu + FXSAVE_FCW, &fcw, sizeof(fcw));
     memcpy(v->arch->fpu + FXSAVE_MXCSR, &mxcsr, sizeof(mxcsr));
     return 0;
@@ -92,8 +94,41 @@ void arch_vcpu_destroy(struct vcpu *v)
 {
     pv_put_baseptrs(v);
     pv_destroy_gdt(v);
+    if (mfn_x(v->arch->vcpu_info_mfn) != INVALID_MFN_RAW)
+        put_page_and_type(mfn_to_page(v->arch->vcpu_info_mfn));
     xfree(v->arch);
     v->arch = NULL;
+}
+
+long arch_register_vcpu_info(struct vcpu *v, guest_va_t arg)
+{
+    struct vcpu_register_vcpu_info r;
+    struct vcpu_info *new;
+    struct page_info *pg;
+    unsigned long flags;
+    int rc;
+
+    if (copy_from_guest(&r, arg, sizeof(r)))
+        return -EFAULT;
+    if (r.offset > PAGE_SIZE - sizeof(*new) || r.rsvd ||
+        mfn_x(v->arch->vcpu_info_mfn) != INVALID_MFN_RAW || /* once only */
+        !mfn_valid(_mfn(r.mfn)))
+        return -EINVAL;
+    pg = mfn_to_page(_mfn(r.mfn));
+    flags = spin_lock_irqsave(&v->domain->arch->page_lock);
+    rc = get_page_and_type(pg, v->domain, PGT_writable_page);
+    spin_unlock_irqrestore(&v->domain->arch->page_lock, flags);
+    if (rc)
+        return -EINVAL;
+    new = (struct vcpu_info *)((char *)page_to_virt(pg) + r.offset);
+    *new = *v->vcpu_info;
+    /* As Xen does: an event may be on its way to the old copy; have the
+     * guest look at every word of the bitmap once. */
+    new->evtchn_pending_sel = ~0UL;
+    new->evtchn_upcall_pending = 1;
+    v->vcpu_info = new;
+    v->arch->vcpu_info_mfn = _mfn(r.mfn);
+    return 0;
 }
 
 /** Keep @p v's registers, segment bases and FPU state in its arch_vcpu. */
@@ -114,6 +149,8 @@ static void load_guest_state(struct vcpu *v)
 
     write_cr3(mfn_to_maddr(a->guest_table));
     pv_load_gdt(v);
+    update_vcpu_system_time(v);
+    vcpu_publish_runstate(v); /* its address space is loaded */
     *guest_cpu_user_regs() = a->user_regs;
     wrmsr(MSR_FS_BASE, a->fs_base);
     wrmsr(MSR_SHADOW_GS_BASE, a->gs_base_kernel); /* swapgs loads it */

@@ -24,6 +24,7 @@ extern do_trap                  ; arch/x86/traps.c
 extern pv_hypercall             ; arch/x86/pv/hypercall.c
 extern softirq_pending          ; common/softirq.c
 extern do_softirq
+extern pv_check_events          ; arch/x86/pv/traps.c
 
 %define STUB_SIZE 16            ; every stub fits, so stub n is at n * 16
 %define CS_IN_STUB_FRAME 24     ; vector, error code, RIP, then CS
@@ -128,20 +129,27 @@ syscall_entry:
 ; Leave for the guest whose frame is at the top of the stack (RSP points
 ; at it). Softirqs first, with interrupts off while we look, so none can
 ; be raised unseen between the check and iretq; do_softirq() may switch
-; to another vCPU and come back here with its frame.
+; to another vCPU and come back here with its frame. Then events: if the
+; guest has one to see, its frame is turned into an upcall (or the
+; domain dies trying), and we look at softirqs again.
 global exit_to_guest
 exit_to_guest:
     cli
     call    softirq_pending
     test    al, al
-    jz      .restore
-    sti
-    call    do_softirq
-    jmp     exit_to_guest
+    jnz     .softirqs
+    mov     rdi, rsp                ; struct cpu_user_regs *
+    call    pv_check_events
+    test    al, al
+    jnz     exit_to_guest
 .restore:
     RESTORE_ALL
     swapgs                          ; the guest's GS base
     iretq
+.softirqs:
+    sti
+    call    do_softirq
+    jmp     exit_to_guest
 
 ; reset_stack_and_jump(fn): continue at fn with the stack emptied down to
 ; the guest frame (asm/current.h). `call`, not `jmp`, so fn finds the

@@ -21,6 +21,7 @@
 #include <hospes/selftest.h>
 #include <hospes/softirq.h>
 #include <hospes/time.h>
+#include <hospes/vtime.h>
 
 #define PIT_HZ          1193182 /**< the PIT's input clock */
 #define PIT_CH2_DATA    0x42    /**< channel 2's counter */
@@ -179,3 +180,20 @@ static int selftest_time(void)
     return bad;
 }
 SELFTEST("time", selftest_time);
+
+void arch_vcpu_time_scale(struct vcpu_time_info *ti)
+{
+    uint64_t mul = t.ns_per_tsc;
+    int shift = 0;
+
+    /* The guest computes ((tsc - tsc_timestamp) << shift) * mul >> 32
+     * with a 32-bit mul: halve ns_per_tsc until it fits. */
+    while (mul >> 32) {
+        mul >>= 1;
+        shift++;
+    }
+    ti->tsc_timestamp = t.tsc_at_zero; /* system time is 0 there... */
+    ti->system_time = 0;               /* ...and one line from there on */
+    ti->tsc_to_system_mul = (uint32_t)mul;
+    ti->tsc_shift = (int8_t)shift;
+}

@@ -15,6 +15,7 @@
  */
 #include <hospes/domain.h>
 #include <hospes/errno.h>
+#include <hospes/event.h>
 #include <hospes/hypercall.h>
 #include <hospes/keyhandler.h>
 #include <hospes/lib.h>
@@ -23,6 +24,7 @@
 #include <hospes/smp.h>
 #include <hospes/softirq.h>
 #include <hospes/timer.h>
+#include <hospes/vtime.h>
 #include <hospes/xmalloc.h>
 #include <public/sched.h>
 
@@ -109,10 +111,53 @@ void vcpu_wake(struct vcpu *v)
     unsigned long flags = spin_lock_irqsave(&sc->lock);
 
     if (vcpu_runnable(v) && !v->is_running) {
+        if (v->runstate.state != RUNSTATE_runnable)
+            vcpu_runstate_change(v, RUNSTATE_runnable, NOW());
         ops->wake(v);
         poke_cpu(v->processor);
     }
     spin_unlock_irqrestore(&sc->lock, flags);
+}
+
+/**
+ * Wake @p v if it is blocked (SCHEDOP_block or _poll). A poll ends too:
+ * its timeout, if it fires later, finds nothing to end.
+ */
+static void vcpu_unblock(struct vcpu *v)
+{
+    __atomic_store_n(&v->is_polling, false, __ATOMIC_SEQ_CST);
+    if (__atomic_exchange_n(&v->is_blocked, false, __ATOMIC_SEQ_CST))
+        vcpu_wake(v);
+}
+
+void vcpu_mark_events_pending(struct vcpu *v)
+{
+    if (__atomic_exchange_n(&v->vcpu_info->evtchn_upcall_pending, 1,
+                            __ATOMIC_SEQ_CST))
+        return; /* it has been told already */
+    vcpu_unblock(v);
+    /* Running on another CPU: make it look on its way back to the guest
+     * (here, it looks anyway). */
+    if (__atomic_load_n(&v->is_running, __ATOMIC_SEQ_CST) &&
+        v->processor != smp_processor_id())
+        smp_send_event_check(v->processor);
+}
+
+void sched_check_pollers(struct domain *d, evtchn_port_t port)
+{
+    struct vcpu *v;
+
+    for_each_vcpu (d, v)
+        if (__atomic_load_n(&v->is_polling, __ATOMIC_SEQ_CST) &&
+            (!v->poll_port || v->poll_port == port) &&
+            __atomic_exchange_n(&v->is_polling, false, __ATOMIC_SEQ_CST))
+            vcpu_unblock(v);
+}
+
+void sched_poll_timeout(struct vcpu *v)
+{
+    if (__atomic_exchange_n(&v->is_polling, false, __ATOMIC_SEQ_CST))
+        vcpu_unblock(v);
 }
 
 void vcpu_sleep_nosync(struct vcpu *v)
@@ -154,8 +199,15 @@ void sched_context_saved(struct vcpu *prev)
     unsigned long flags = spin_lock_irqsave(&sc->lock);
 
     __atomic_store_n(&prev->is_running, false, __ATOMIC_SEQ_CST);
-    if (vcpu_runnable(prev) && !is_idle_vcpu(prev))
+    /* Runnable: it was preempted, or woken while we switched away from
+     * it (vcpu_wake() left it to us, as it was still running). Queue it;
+     * and if the CPU has just gone idle, which it would not have done
+     * with it queued, choose again. */
+    if (vcpu_runnable(prev) && !is_idle_vcpu(prev)) {
         ops->wake(prev);
+        if (is_idle_vcpu(sc->curr))
+            poke_cpu(prev->processor);
+    }
     spin_unlock_irqrestore(&sc->lock, flags);
     domain_destroy_if_idle(prev->domain);
 }
@@ -183,6 +235,12 @@ static void schedule(void)
         return;
     }
     prev->runtime += now - prev->run_start;
+    vcpu_runstate_change(prev,
+                         vcpu_runnable(prev) ? RUNSTATE_runnable
+                         : prev->is_blocked  ? RUNSTATE_blocked
+                                             : RUNSTATE_offline,
+                         now);
+    vcpu_runstate_change(dec.next, RUNSTATE_running, now);
     dec.next->run_start = now;
     dec.next->is_running = true;
     sc->curr = dec.next;
@@ -203,6 +261,62 @@ static long sched_shutdown(guest_va_t arg)
     return 0;
 }
 
+/** Is one of the @p n ports at guest address @p ports pending? */
+static long any_port_pending(struct domain *d, guest_va_t ports, unsigned int n)
+{
+    evtchn_port_t p;
+    unsigned int i;
+
+    for (i = 0; i < n; i++) {
+        if (copy_from_guest(&p, ports + i * sizeof(p), sizeof(p)))
+            return -EFAULT;
+        if (p >= EVTCHN_2L_NR_CHANNELS)
+            return -EINVAL;
+        if (evtchn_port_is_pending(d, p))
+            return 1;
+    }
+    return 0;
+}
+
+/**
+ * SCHEDOP_poll: block until one of the given ports is pending, masked or
+ * not, or until the timeout (system time; 0 for none). As with
+ * SCHEDOP_block, the vCPU says it waits before it looks, so an event
+ * that comes in between wakes it.
+ */
+static long sched_poll(guest_va_t arg)
+{
+    struct vcpu *v = current;
+    struct sched_poll p;
+    evtchn_port_t first = 0;
+    guest_va_t ports;
+    long rc;
+
+    if (copy_from_guest(&p, arg, sizeof(p)))
+        return -EFAULT;
+    if (p.nr_ports > SCHED_POLL_MAX_PORTS)
+        return -EINVAL;
+    ports = (guest_va_t)p.ports;
+    if (p.nr_ports == 1 && copy_from_guest(&first, ports, sizeof(first)))
+        return -EFAULT;
+    stop_timer(&v->poll_timer); /* an earlier poll's timeout */
+    v->poll_port = p.nr_ports == 1 ? first : 0;
+    v->is_blocked = true;
+    __atomic_store_n(&v->is_polling, true, __ATOMIC_SEQ_CST);
+    rc = any_port_pending(v->domain, ports, p.nr_ports);
+    if (!rc && v->vcpu_info->evtchn_upcall_pending &&
+        !v->vcpu_info->evtchn_upcall_mask)
+        rc = 1; /* as in Xen: an event to deliver ends the poll too */
+    if (rc) {   /* pending already, or a bad argument: no wait */
+        v->is_polling = v->is_blocked = false;
+        return rc < 0 ? rc : 0;
+    }
+    if (p.timeout)
+        set_timer(&v->poll_timer, (s_time_t)p.timeout);
+    vcpu_sleep_nosync(v);
+    return 0;
+}
+
 long do_sched_op(unsigned long cmd, guest_va_t arg)
 {
     switch ((unsigned int)cmd) {
@@ -214,7 +328,9 @@ long do_sched_op(unsigned long cmd, guest_va_t arg)
         return 0;
     case SCHEDOP_shutdown:
         return sched_shutdown(arg);
-    default: /* SCHEDOP_poll comes with event channels (lab 6) */
+    case SCHEDOP_poll:
+        return sched_poll(arg);
+    default:
         return -ENOSYS;
     }
 }

@@ -20,9 +20,13 @@
 #ifndef HOSPES_DOMAIN_H
 #define HOSPES_DOMAIN_H
 
+#include <hospes/guest_access.h>
 #include <hospes/mm.h>
 #include <hospes/spinlock.h>
 #include <hospes/time.h>
+#include <hospes/timer.h>
+#include <public/event_channel.h>
+#include <public/vcpu.h>
 #include <public/xen.h>
 
 /** Most vCPUs a domain may have (one vcpu_info each in shared_info). */
@@ -30,6 +34,12 @@
 
 struct arch_vcpu;
 struct arch_domain;
+struct evtchn;
+
+/** Ports a domain is given at a time, as it needs them (hospes/event.h). */
+#define EVTCHNS_PER_BUCKET 64
+/** Buckets of ports a domain may have. */
+#define NR_EVTCHN_BUCKETS (EVTCHN_2L_NR_CHANNELS / EVTCHNS_PER_BUCKET)
 
 /** A virtual CPU. */
 struct vcpu {
@@ -43,7 +53,20 @@ struct vcpu {
     s_time_t runtime;            /**< CPU time used, ns */
     s_time_t run_start;          /**< when it last started running */
     void *sched_priv;            /**< the scheduling policy's data */
-    struct arch_vcpu *arch;      /**< registers, trap table, ... (x86) */
+    /** Its ports for per-vCPU VIRQs, and vCPU 0's for global ones (0:
+     *  none). */
+    evtchn_port_t virq_to_evtchn[NR_VIRQS];
+    bool is_polling;               /**< blocked in SCHEDOP_poll... */
+    evtchn_port_t poll_port;       /**< ...for this port (0: any) */
+    struct timer poll_timer;       /**< SCHEDOP_poll's timeout */
+    struct timer singleshot_timer; /**< set_timer_op, VCPUOP_*singleshot */
+    struct timer periodic_timer;   /**< VCPUOP_set_periodic_timer */
+    s_time_t periodic_period;      /**< its period, 0 when stopped */
+    /** Where its time went (VCPUOP_get_runstate_info). */
+    struct vcpu_runstate_info runstate;
+    /** The guest's copy of runstate, kept current, or 0 for none. */
+    guest_va_t runstate_guest;
+    struct arch_vcpu *arch; /**< registers, trap table, ... (x86) */
 };
 
 /** Size of a domain's name, with the NUL. */
@@ -61,7 +84,10 @@ struct guest_console {
 
 /** A virtual machine. */
 struct domain {
-    domid_t domain_id;                /**< its number: 0 is dom0 */
+    domid_t domain_id; /**< its number: 0 is dom0 */
+    /** References to the structure: the domain list's, and
+     *  get_domain_by_id()'s. */
+    unsigned int refcnt;
     char name[DOMAIN_NAME_SIZE];      /**< its name, as `xl list` shows it */
     unsigned long tot_pages;          /**< frames it owns now */
     unsigned long max_pages;          /**< frames it may own at most */
@@ -76,8 +102,11 @@ struct domain {
     struct vcpu *vcpu[MAX_VIRT_CPUS]; /**< its vCPUs */
     unsigned long vm_assist;          /**< VMASST_TYPE_* bits enabled */
     struct guest_console console;     /**< its console output */
-    struct domain *next_in_list;      /**< the domain list, by id */
-    struct arch_domain *arch;         /**< page-table base, ... (x86) */
+    spinlock_t event_lock;            /**< orders changes to its ports */
+    struct evtchn *evtchn[NR_EVTCHN_BUCKETS]; /**< its ports, by bucket */
+    unsigned int valid_evtchns;               /**< ports with a bucket */
+    struct domain *next_in_list;              /**< the domain list, by id */
+    struct arch_domain *arch;                 /**< page-table base, ... (x86) */
 };
 
 /** Every vCPU @p v of domain @p d. */
@@ -135,6 +164,23 @@ long domain_reservation(domid_t id, bool maximum);
  *        be destroyed meanwhile (its own domain, or boot time).
  */
 struct domain *domain_by_id(domid_t id);
+
+/**
+ * @brief The domain with id @p id, or NULL, with a reference that keeps
+ *        its structure (and its locks) until put_domain(). Its vCPUs,
+ *        memory and ports may still go: check is_dying under the lock
+ *        that guards what you use.
+ */
+struct domain *get_domain_by_id(domid_t id);
+
+/** @brief Take another reference to @p d (the caller holds one). */
+void get_domain(struct domain *d);
+
+/** @brief Drop a reference; the last one frees the structure. */
+void put_domain(struct domain *d);
+
+/** @brief Call @p fn for every domain, under the domain list's lock. */
+void for_each_domain(void (*fn)(struct domain *d));
 
 /** @brief The name of shutdown reason @p reason ("poweroff", ...). */
 const char *shutdown_reason_name(unsigned int reason);

@@ -22,5 +22,6 @@
 #define ENOSPC XEN_ENOSPC /**< No space left. */
 #define ERANGE XEN_ERANGE /**< Result out of range. */
 #define ENOSYS XEN_ENOSYS /**< Function not implemented. */
+#define ETIME  XEN_ETIME  /**< The time asked for is past. */
 
 #endif /* HOSPES_ERRNO_H */

@@ -71,6 +71,12 @@ long do_set_gdt(guest_va_t frame_list, unsigned long entries);
 /** @brief Write descriptor @p desc at machine address @p maddr, checked
  *         (lab 5). */
 long do_update_descriptor(unsigned long maddr, unsigned long desc);
+/** @brief Event channels: bind, send, close, unmask ... (lab 6). */
+long do_event_channel_op(unsigned long cmd, guest_va_t arg);
+/** @brief Raise VIRQ_TIMER at system time @p timeout; 0 cancels (lab 6). */
+long do_set_timer_op(unsigned long timeout);
+/** @brief A vCPU's timers, runstate and vcpu_info (lab 6). */
+long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, guest_va_t arg);
 /**@}*/
 
 #endif /* HOSPES_HYPERCALL_H */

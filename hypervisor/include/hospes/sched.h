@@ -89,4 +89,13 @@ void sched_context_saved(struct vcpu *prev);
 /** @brief Pick a CPU for a new vCPU: round robin over the online CPUs. */
 unsigned int sched_pick_cpu(void);
 
+/**
+ * @brief Port @p port of @p d became pending: wake its vCPUs that poll it
+ *        (SCHEDOP_poll).
+ */
+void sched_check_pollers(struct domain *d, evtchn_port_t port);
+
+/** @brief @p v's SCHEDOP_poll timed out: wake it if it still polls. */
+void sched_poll_timeout(struct vcpu *v);
+
 #endif /* HOSPES_SCHED_H */

@@ -42,6 +42,11 @@ void xfree(void *p);
     ((n) > SIZE_MAX / sizeof(type)                                             \
          ? NULL                                                                \
          : (type *)_xmalloc(sizeof(type) * (n), _Alignof(type)))
+/** Allocate a zeroed array of @p n objects of @p type (NULL on overflow). */
+#define xzalloc_array(type, n)                                                 \
+    ((n) > SIZE_MAX / sizeof(type)                                             \
+         ? NULL                                                                \
+         : (type *)_xzalloc(sizeof(type) * (n), _Alignof(type)))
 
 /** Objects in use and slab pages held, for the self-tests. */
 struct xmalloc_stats {

@@ -22,5 +22,6 @@
 #define XEN_ENOSPC 28 /**< No space left. */
 #define XEN_ERANGE 34 /**< Result out of range. */
 #define XEN_ENOSYS 38 /**< Function not implemented. */
+#define XEN_ETIME  62 /**< Timer expired. */
 
 #endif /* XEN_PUBLIC_ERRNO_H */

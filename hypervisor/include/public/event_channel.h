@@ -20,6 +20,9 @@
 /** A port: an event channel's number within its domain. */
 typedef uint32_t evtchn_port_t;
 
+/** Ports of the 2-level ABI: one bit each in shared_info's bitmaps. */
+#define EVTCHN_2L_NR_CHANNELS (sizeof(xen_ulong_t) * sizeof(xen_ulong_t) * 64)
+
 /** @name event_channel_op commands */
 /**@{*/
 #define EVTCHNOP_bind_interdomain 0  /**< connect to a remote unbound port */

@@ -32,6 +32,17 @@ struct sched_shutdown {
     uint32_t reason; /**< SHUTDOWN_* */
 };
 _Static_assert(sizeof(struct sched_shutdown) == 4, "sched_shutdown");
+
+/** The argument of SCHEDOP_poll. */
+struct sched_poll {
+    uint32_t *ports;       /**< the ports (evtchn_port_t) to wait for */
+    unsigned int nr_ports; /**< how many: at most SCHED_POLL_MAX_PORTS */
+    uint64_t timeout;      /**< system time to give up at; 0: never */
+};
+_Static_assert(sizeof(struct sched_poll) == 24, "sched_poll");
+
+/** The most ports one SCHEDOP_poll may name (Xen's limit). */
+#define SCHED_POLL_MAX_PORTS 128
 #endif
 
 #endif /* XEN_PUBLIC_SCHED_H */

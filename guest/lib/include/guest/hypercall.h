@@ -296,4 +296,32 @@ static inline long HYPERVISOR_update_descriptor(uint64_t maddr, uint64_t desc)
     return _hypercall2(__HYPERVISOR_update_descriptor, maddr, desc);
 }
 
+/**
+ * @brief Event channels: EVTCHNOP_* (public/event_channel.h) with its
+ *        argument structure.
+ * @return 0 or a negated XEN_E*.
+ */
+static inline long HYPERVISOR_event_channel_op(int cmd, void *arg)
+{
+    return _hypercall2(__HYPERVISOR_event_channel_op, cmd, arg);
+}
+
+/**
+ * @brief Raise VIRQ_TIMER at system time @p deadline (ns); 0 cancels.
+ * @return 0.
+ */
+static inline long HYPERVISOR_set_timer_op(uint64_t deadline)
+{
+    return _hypercall1(__HYPERVISOR_set_timer_op, deadline);
+}
+
+/**
+ * @brief vCPU operations: VCPUOP_* (public/vcpu.h) on vCPU @p vcpu.
+ * @return 0 (or a result) or a negated XEN_E*.
+ */
+static inline long HYPERVISOR_vcpu_op(int cmd, unsigned int vcpu, void *arg)
+{
+    return _hypercall3(__HYPERVISOR_vcpu_op, cmd, vcpu, arg);
+}
+
 #endif /* GUEST_HYPERCALL_H */

@@ -41,6 +41,8 @@
 #define X86_EXC_XM  19 /**< SIMD floating point */
 /** Vectors the trap table covers: 0 to 19, less NMI and reserved 15. */
 #define NR_TRAP_VECTORS 20
+/** The vector entry.asm gives the event callback's frames. */
+#define GUEST_EVENT_VECTOR 0x100
 /**@}*/
 
 /** @name Page-fault error code bits */
@@ -116,6 +118,12 @@ void trap_set_handler(unsigned int vector, trap_handler_t fn);
  * @param regs  the saved registers; changes are restored on return.
  */
 void guest_trap(struct guest_regs *regs);
+
+/**
+ * @brief The event callback's work (guest/lib/events.c): guest_trap()
+ *        calls it for a frame of vector GUEST_EVENT_VECTOR.
+ */
+void event_upcall(void);
 
 /** What guest_trap() has seen: how many exceptions, and the last one. */
 struct trap_record {

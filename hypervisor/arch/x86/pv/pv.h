@@ -63,8 +63,15 @@ unsigned long pv_guest_cr0(const struct vcpu *v);
 long pv_set_segment_base(unsigned int which, uint64_t base);
 
 /**
- * @brief Kill the current domain for exception @p regs->entry_vector,
- *        saying why, where, and what its stack held.
+ * @brief On the way back to the current guest (entry.asm, interrupts
+ *        off): enter its event callback if an event waits unmasked.
+ * @return whether the frame changed (a bounce, or the domain was killed)
+ */
+bool pv_check_events(struct cpu_user_regs *regs);
+
+/**
+ * @brief Kill the current domain for exception @p regs->entry_vector (or
+ *        its event upcall), saying why, where, and what its stack held.
  */
 void pv_kill_domain(const struct cpu_user_regs *regs, const char *why);
 

@@ -5,8 +5,9 @@
  *        the other per-vCPU settings a PV kernel makes at start of day.
  *
  * Lab 4, exercises 4 and 5 (labs/04-pv-domains/README.md):
- * pv_inject_exception() and do_iret(). Design page: docs/pv-guests.md
- * (section "Bouncing an exception").
+ * create_bounce_frame() and do_iret(); lab 6, exercise 4
+ * (labs/06-events-and-time/README.md): pv_check_events(). Design pages:
+ * docs/pv-guests.md (section "Bouncing an exception"), docs/events.md.
  *
  * A PV kernel runs in ring 3, so every exception it causes comes to the
  * hypervisor first. If the guest has a handler for the vector (it gave
@@ -15,7 +16,8 @@
  * exception frame on the guest's stack and points the saved RIP at the
  * handler. The handler returns with the `iret` hypercall, which undoes
  * it. A guest without a handler, or whose stack cannot take the frame,
- * is killed; the hypervisor and the other domains carry on.
+ * is killed; the hypervisor and the other domains carry on. An event
+ * upcall (lab 6) is the same bounce, to the guest's event callback.
  */
 #include <asm/current.h>
 #include <asm/io.h>
@@ -82,30 +84,39 @@ void pv_kill_domain(const struct cpu_user_regs *regs, const char *why)
 {
     struct domain *d = current->domain;
     unsigned int vec = regs->entry_vector;
+    char what[32] = "its event upcall", cr2[32] = "";
 
-    char cr2[32] = "";
-
+    if (vec != PV_EVENT_VECTOR)
+        snprintf(what, sizeof(what), "%s (vector %u)", exception_mnemonic(vec),
+                 vec);
     if (vec == X86_EXC_PF)
         snprintf(cr2, sizeof(cr2), ", cr2 %016lx", current->arch->cr2);
-    printk(LOG_ERR "Domain %u (%s) killed: %s %s (vector %u) at RIP %016lx, "
-                   "error code 0x%lx%s\n",
-           d->domain_id, d->name, why, exception_mnemonic(vec), vec, regs->rip,
-           regs->error_code, cr2);
+    printk(LOG_ERR "Domain %u (%s) killed: %s %s at RIP %016lx, error code "
+                   "0x%lx%s\n",
+           d->domain_id, d->name, why, what, regs->rip, regs->error_code, cr2);
     show_guest_backtrace(regs);
     domain_crash(d);
 }
 
+/** @name create_bounce_frame()'s flags */
+/**@{*/
+#define TBF_ERROR_CODE 1 /**< push regs->error_code */
+#define TBF_INTERRUPT  2 /**< mask events: the handler starts with IF clear */
+/**@}*/
+
 /**
- * Deliver exception @p regs->entry_vector to the current guest's handler
- * for it, the way Xen does for 64-bit PV guests.
+ * Lab 4, exercise 4: deliver what @p regs->entry_vector names (an
+ * exception, or PV_EVENT_VECTOR for an event upcall) to the current
+ * guest's handler at @p handler, the way Xen does for 64-bit PV guests
+ * (its create_bounce_frame()). @return false if the domain was killed.
  *
- * Look the handler up in the vCPU's trap_ctxt[]; with none (address 0),
- * kill the domain ("no handler for"). Count the bounce in bounce_depth;
- * past MAX_BOUNCE_DEPTH, kill it ("fault loop in its handler for").
+ * With no handler (address 0), kill the domain ("no handler for"). Count
+ * the bounce in bounce_depth; past MAX_BOUNCE_DEPTH, kill it ("fault
+ * loop in its handler for").
  *
  * The frame, from the lowest address up: rcx, r11, the error code (only
- * for vectors in X86_EXC_HAVE_EC), then what the CPU would push: rip,
- * cs, rflags, rsp, ss. Two twists: the guest's event mask
+ * with TBF_ERROR_CODE), then what the CPU would push: rip, cs, rflags,
+ * rsp, ss. Two twists: the guest's event mask
  * (vcpu_info->evtchn_upcall_mask) is its virtual IF, so the frame's
  * RFLAGS.IF is !mask and the mask is also saved in bits 32-39 of the cs
  * slot. The frame goes just below the guest's RSP rounded down to 16
@@ -114,28 +125,28 @@ void pv_kill_domain(const struct cpu_user_regs *regs, const char *why)
  *
  * Then point the saved registers at the handler: rip = its address,
  * cs/ss = FLAT_KERNEL_CS/SS, rsp = the frame, and clear TF, NT, RF and AC
- * in rflags. If the trap table entry asks for it (TI_GET_IF), mask events.
+ * in rflags. With TBF_INTERRUPT, mask events.
  */
-static void pv_inject_exception(struct cpu_user_regs *regs)
+static bool create_bounce_frame(struct cpu_user_regs *regs, uint64_t handler,
+                                unsigned int flags)
 {
-    // LAB 4 BEGIN exercise 4: pv_inject_exception()
+    // LAB 4 BEGIN exercise 4: create_bounce_frame()
     struct vcpu *v = current;
-    unsigned int vec = regs->entry_vector, n = 0;
-    const struct trap_info *ti = &v->arch->trap_ctxt[vec];
     uint8_t mask = v->vcpu_info->evtchn_upcall_mask;
     uint64_t frame[8], rsp;
+    unsigned int n = 0;
 
-    if (!ti->address) {
+    if (!handler) {
         pv_kill_domain(regs, "no handler for");
-        return;
+        return false;
     }
     if (++v->arch->bounce_depth > MAX_BOUNCE_DEPTH) {
         pv_kill_domain(regs, "fault loop in its handler for");
-        return;
+        return false;
     }
     frame[n++] = regs->rcx;
     frame[n++] = regs->r11;
-    if (X86_EXC_HAVE_EC & (1U << vec))
+    if (flags & TBF_ERROR_CODE)
         frame[n++] = regs->error_code;
     frame[n++] = regs->rip;
     frame[n++] = (regs->cs & 0xffff) | (uint64_t)mask << 32;
@@ -145,20 +156,69 @@ static void pv_inject_exception(struct cpu_user_regs *regs)
     rsp = (regs->rsp & ~15UL) - n * sizeof(frame[0]);
     if (copy_to_guest(rsp, frame, n * sizeof(frame[0]))) {
         pv_kill_domain(regs, "stack not writable for");
-        return;
+        return false;
     }
-    if (TI_GET_IF(ti))
+    if (flags & TBF_INTERRUPT)
         v->vcpu_info->evtchn_upcall_mask = 1;
-    regs->rip = ti->address;
+    regs->rip = handler;
     regs->cs = FLAT_KERNEL_CS;
     regs->ss = FLAT_KERNEL_SS;
     regs->rsp = rsp;
     regs->rflags &=
         ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF | X86_EFLAGS_AC);
+    return true;
     // LAB 4 STUB
-    // lab_todo(4, 4, "pv_inject_exception()");
+    // lab_todo(4, 4, "create_bounce_frame()");
+    // (void)handler;
+    // (void)flags;
     // pv_kill_domain(regs, "(exercise 4 missing) cannot bounce");
+    // return false;
     // LAB 4 END
+}
+
+/** Bounce exception @p regs->entry_vector to the guest's handler for it. */
+static void pv_inject_exception(struct cpu_user_regs *regs)
+{
+    unsigned int vec = regs->entry_vector;
+    const struct trap_info *ti = &current->arch->trap_ctxt[vec];
+
+    create_bounce_frame(regs, ti->address,
+                        (X86_EXC_HAVE_EC & (1U << vec) ? TBF_ERROR_CODE : 0) |
+                            (TI_GET_IF(ti) ? TBF_INTERRUPT : 0));
+}
+
+/*
+ * Lab 6, exercise 4: enter the guest's event callback if it has an event
+ * to see (pv_check_events()).
+ *
+ * The current vCPU is on its way back to the guest, interrupts off, with
+ * its frame at @p regs. If its vcpu_info says an event is pending
+ * (evtchn_upcall_pending) and events are not masked (evtchn_upcall_mask),
+ * and it registered an event callback (arch->callbacks.event), bounce to
+ * that callback as if an interrupt came: regs->entry_vector =
+ * PV_EVENT_VECTOR, no error code, events masked (TBF_INTERRUPT: the
+ * callback runs with "IF" clear until it returns through `iret`). Leave
+ * evtchn_upcall_pending alone: the guest clears it as it looks.
+ * @return whether it bounced (or killed the domain trying): the exit path
+ *         then looks at softirqs again
+ */
+bool pv_check_events(struct cpu_user_regs *regs)
+{
+    // LAB 6 BEGIN exercise 4: pv_check_events()
+    struct vcpu *v = current;
+    const struct vcpu_info *vi = v->vcpu_info;
+
+    if (!vi->evtchn_upcall_pending || vi->evtchn_upcall_mask ||
+        !v->arch->callbacks.event)
+        return false;
+    regs->entry_vector = PV_EVENT_VECTOR;
+    create_bounce_frame(regs, v->arch->callbacks.event, TBF_INTERRUPT);
+    return true;
+    // LAB 6 STUB
+    // lab_todo(6, 4, "pv_check_events()");
+    // (void)regs;
+    // return false;
+    // LAB 6 END
 }
 
 void pv_handle_exception(struct cpu_user_regs *regs)
@@ -295,8 +355,8 @@ static long register_callback(const struct callback_register *r)
     struct pv_callbacks *cb = &current->arch->callbacks;
 
     switch (r->type) {
-    case CALLBACKTYPE_event:
-        cb->event_masks = r->flags & CALLBACKF_mask_events;
+    case CALLBACKTYPE_event: /* entered with events masked, whatever
+                                the flags say (as in Xen) */
         return set_callback(&cb->event, r->address);
     case CALLBACKTYPE_failsafe:
         return set_callback(&cb->failsafe, r->address);

@@ -22,7 +22,6 @@ struct pv_callbacks {
     uint64_t failsafe; /**< a return to the guest that failed */
     uint64_t syscall;  /**< `syscall` from guest user mode */
     uint64_t nmi;      /**< NMIs */
-    bool event_masks;  /**< CALLBACKF_mask_events on the event callback */
 };
 
 /** The x86 state of a PV vCPU that is kept while it does not run. */
@@ -50,6 +49,9 @@ struct arch_vcpu {
     mfn_t gdt_frames[FIRST_RESERVED_GDT_PAGE];
     /** ...and its number of entries (0: none). */
     unsigned int gdt_ents;
+    /** The guest frame its vcpu_info moved to (VCPUOP_register_vcpu_info),
+     *  held with a writable type reference, or INVALID_MFN_RAW. */
+    mfn_t vcpu_info_mfn;
     bool fpu_ts; /**< its virtual CR0.TS (fpu_taskswitch) */
     /** Exceptions bounced since its last `iret`: a guest that faults in
      *  its own handler again and again is stopped. */

@@ -19,6 +19,9 @@
  */
 #define SYSCALL_VECTOR 0x100
 
+/** entry_vector of a guest frame while an event upcall is bounced (lab 6). */
+#define PV_EVENT_VECTOR 0x101
+
 /** The state of the interrupted code, as saved on the stack. */
 struct cpu_user_regs {
     uint64_t r15;          /**< r15, as it was */
