@@ -71,3 +71,19 @@ bool cmdline_get_ulong(const char *cmdline, const char *name,
     *value = n;
     return true;
 }
+
+bool cmdline_is(const char *cmdline, const char *name, const char *value)
+{
+    size_t len;
+    const char *s = find_option(cmdline, name, &len);
+
+    return s && len == strlen(value) && !strncmp(s, value, len);
+}
+
+bool cmdline_selects(const char *cmdline, const char *name, const char *value)
+{
+    size_t len;
+
+    return !find_option(cmdline, name, &len) ||
+           cmdline_is(cmdline, name, value);
+}

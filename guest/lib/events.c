@@ -35,11 +35,12 @@ static struct {
 /** entry.asm: the event callback. */
 extern const char event_entry[];
 
-/** vCPU 0's vcpu_info. */
-static volatile struct vcpu_info *vcpu0(void)
-{
-    return &shared_info->vcpu_info[0];
-}
+/**
+ * vCPU 0's vcpu_info: shared_info's, or where events_register_vcpu_info()
+ * moved it. The hypervisor reads and writes only the one it was last
+ * told of, so every look at the vCPU's bits and time goes through here.
+ */
+static volatile struct vcpu_info *vcpu_info;
 
 void events_init(const struct start_info *si)
 {
@@ -55,6 +56,7 @@ void events_init(const struct start_info *si)
     if (rc)
         test_error("mapping shared_info: %ld", rc);
     shared_info = (volatile struct shared_info *)shared_info_page;
+    vcpu_info = &shared_info->vcpu_info[0];
     rc = HYPERVISOR_callback_op(CALLBACKOP_register, &cb);
     if (rc)
         test_error("registering the event callback: %ld", rc);
@@ -63,16 +65,40 @@ void events_init(const struct start_info *si)
 /** Events on: if one waits, a hypercall's way back delivers it. */
 void events_enable(void)
 {
-    vcpu0()->evtchn_upcall_mask = 0;
+    vcpu_info->evtchn_upcall_mask = 0;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (vcpu0()->evtchn_upcall_pending)
+    if (vcpu_info->evtchn_upcall_pending)
         HYPERVISOR_xen_version(XENVER_version, NULL);
 }
 
 void events_disable(void)
 {
-    vcpu0()->evtchn_upcall_mask = 1;
+    vcpu_info->evtchn_upcall_mask = 1;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+long events_register_vcpu_info(volatile struct vcpu_info *where)
+{
+    uintptr_t va = (uintptr_t)where;
+    const uint64_t *pte = pt_lookup(va, 1);
+    bool enabled = !vcpu_info->evtchn_upcall_mask;
+    struct vcpu_register_vcpu_info r = { .offset = va & (PAGE_SIZE - 1) };
+    long rc;
+
+    if (!pte || !(*pte & _PAGE_PRESENT))
+        return -XEN_EFAULT;
+    r.mfn = pte_mfn(*pte);
+    /* From the hypercall's way back on, the hypervisor delivers through
+     * the new copy: with events on, it could enter the callback before
+     * vcpu_info points there. The copy keeps the mask; lift it once we
+     * follow (the copy asks for a look at every word). */
+    events_disable();
+    rc = HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r);
+    if (!rc)
+        vcpu_info = where;
+    if (enabled)
+        events_enable();
+    return rc;
 }
 
 void evtchn_set_handler(evtchn_port_t port, evtchn_handler_t fn, void *data)
@@ -143,15 +169,74 @@ long evtchn_bind_ipi(void)
     return rc ? rc : b.port;
 }
 
-void events_block(void)
+long evtchn_bind_interdomain_retry(domid_t remote, evtchn_port_t remote_port)
 {
-    unsigned long before = events_handled;
+    long port = -XEN_EINVAL;
+    unsigned int tries;
 
-    /* SCHEDOP_block unmasks events, and returns at once if one waits:
-     * the event is handled on its way back. A wake-up for nothing (a
-     * port with no event left) sends us back to sleep. */
-    while (events_handled == before)
+    for (tries = 0; tries < EVTCHN_BIND_TRIES && port == -XEN_EINVAL; tries++) {
+        port = evtchn_bind_interdomain(remote, remote_port);
+        if (port == -XEN_EINVAL)
+            HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    }
+    return port;
+}
+
+long evtchn_status(domid_t dom, evtchn_port_t port, struct evtchn_status *st)
+{
+    struct evtchn_status s = { .dom = dom, .port = port };
+    long rc = HYPERVISOR_event_channel_op(EVTCHNOP_status, &s);
+
+    if (st)
+        *st = s;
+    return rc ? rc : s.status;
+}
+
+/** Bit @p port of shared_info's bitmap @p map (evtchn_pending, _mask). */
+static bool port_bit(const volatile xen_ulong_t *map, evtchn_port_t port)
+{
+    return (map[port / BITS_PER_WORD] >> (port % BITS_PER_WORD)) & 1;
+}
+
+bool evtchn_is_pending(evtchn_port_t port)
+{
+    return port_bit(shared_info->evtchn_pending, port);
+}
+
+bool evtchn_is_masked(evtchn_port_t port)
+{
+    return port_bit(shared_info->evtchn_mask, port);
+}
+
+long evtchn_poll(evtchn_port_t port, uint64_t timeout)
+{
+    struct sched_poll poll = { .ports = &port,
+                               .nr_ports = 1,
+                               .timeout = timeout };
+
+    return HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
+}
+
+void evtchn_count_event(evtchn_port_t port, void *counter)
+{
+    (void)port;
+    (*(volatile unsigned long *)counter)++;
+}
+
+void events_wait(const volatile unsigned long *count, unsigned long n)
+{
+    /* Events stay off from the look at *count to the block: one handled
+     * in between would leave us asleep, waiting for the next, which may
+     * never come. SCHEDOP_block turns them on and sleeps in one step, and
+     * returns at once if one waits: it has been handled by the time the
+     * hypercall returns. A wake-up may bring no event for *count (another
+     * port's, or one already handled): look again. */
+    events_disable();
+    while (*count < n) {
         HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+        events_disable();
+    }
+    events_enable();
 }
 
 /** Handle the pending, unmasked ports of word @p w of the bitmap. */
@@ -178,7 +263,7 @@ static void handle_word(unsigned int w)
  */
 void event_upcall(void)
 {
-    volatile struct vcpu_info *vi = vcpu0();
+    volatile struct vcpu_info *vi = vcpu_info;
     xen_ulong_t sel;
 
     vi->evtchn_upcall_pending = 0;
@@ -191,18 +276,9 @@ void event_upcall(void)
     }
 }
 
-/** The TSC. */
-static uint64_t rdtsc(void)
-{
-    uint32_t lo, hi;
-
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return (uint64_t)hi << 32 | lo;
-}
-
 uint64_t guest_now(void)
 {
-    volatile struct vcpu_time_info *t = &vcpu0()->time;
+    volatile struct vcpu_time_info *t = &vcpu_info->time;
     uint32_t version;
     uint64_t delta, ns;
 

@@ -13,7 +13,6 @@
  * round trips with domain D, which runs this program with `echo=1` (and
  * the same n=): it binds to our port 1 and sends every event back.
  */
-#include <public/sched.h>
 #include <public/version.h>
 #include <guest/cmdline.h>
 #include <guest/console.h>
@@ -25,15 +24,6 @@
 
 /** Round trips without an n= option. */
 #define DEFAULT_ROUNDS 1000
-
-/** The time-stamp counter. PV guests may read it directly. */
-static inline uint64_t rdtsc(void)
-{
-    uint32_t low, high;
-
-    asm volatile("rdtsc" : "=a"(low), "=d"(high));
-    return (uint64_t)high << 32 | low;
-}
 
 /** Entries in an L1: one batch of mmu_update fills one. */
 #define L1_ENTRIES 512
@@ -83,27 +73,12 @@ static uint64_t bench_mmu_update(unsigned long rounds, uint64_t *batch)
 /** Events that came on the port to or from the other domain. */
 static volatile unsigned long peer_events;
 
-/** The handler of that port: count. */
-static void count_event(evtchn_port_t port, void *data)
-{
-    (void)port;
-    (void)data;
-    peer_events++;
-}
-
 /** Check a port we were given; @return it. */
 static long bound_port(long port)
 {
     if (port < 0)
         test_error("bench: binding an event channel: %ld", port);
     return port;
-}
-
-/** Sleep until peer_events reaches @p n. */
-static void wait_for_peer(unsigned long n)
-{
-    while (peer_events < n)
-        HYPERVISOR_sched_op(SCHEDOP_block, NULL);
 }
 
 /** Average ticks of @p rounds events sent to ourselves (an IPI port). */
@@ -128,11 +103,11 @@ static uint64_t bench_event_peer(long port, unsigned long rounds)
     unsigned long i;
     uint64_t start;
 
-    wait_for_peer(1); /* the echo's hello: it is bound */
+    events_wait(&peer_events, 1); /* the echo's hello: it is bound */
     start = rdtsc();
     for (i = 0; i < rounds; i++) {
         evtchn_send(port);
-        wait_for_peer(i + 2);
+        events_wait(&peer_events, i + 2);
     }
     return (rdtsc() - start) / rounds;
 }
@@ -143,17 +118,15 @@ static uint64_t bench_event_peer(long port, unsigned long rounds)
  */
 static void echo(unsigned long rounds)
 {
-    long port;
+    long port = bound_port(evtchn_bind_interdomain_retry(0, 1));
     unsigned long i;
 
-    while ((port = evtchn_bind_interdomain(0, 1)) < 0)
-        HYPERVISOR_sched_op(SCHEDOP_yield, NULL); /* not allocated yet */
-    evtchn_set_handler(port, count_event, NULL);
+    evtchn_set_handler(port, evtchn_count_event, (void *)&peer_events);
     events_enable();
     peer_events = 0; /* binding marks our end pending once, as in Xen */
     evtchn_send(port);
     for (i = 0; i < rounds; i++) {
-        wait_for_peer(i + 1);
+        events_wait(&peer_events, i + 1);
         evtchn_send(port);
     }
 }
@@ -185,7 +158,7 @@ void test_main(const struct start_info *si)
     }
     if (peer) { /* first, so that it is port 1 */
         port = bound_port(evtchn_alloc_unbound(peer));
-        evtchn_set_handler(port, count_event, NULL);
+        evtchn_set_handler(port, evtchn_count_event, (void *)&peer_events);
     }
 
     /* xen_version(XENVER_version) does nothing but answer. */

@@ -26,13 +26,11 @@
  * ports become unbound again, as the hypervisor closes the flooder's
  * ends), and ends with ERROR instead of waiting for ever.
  */
-#include <public/errno.h>
 #include <public/sched.h>
 #include <guest/cmdline.h>
 #include <guest/console.h>
 #include <guest/events.h>
 #include <guest/hypercall.h>
-#include <guest/string.h>
 #include <guest/test.h>
 
 /** Sends of the flooder. */
@@ -53,38 +51,18 @@
 /** How long the peer watches for an event after the one of the unmask. */
 #define QUIET_NS 10000000ULL
 
-/** Binding attempts of the flooder, a yield apart, before it gives up. */
-#define BIND_TRIES 1000
-
 /** The other domain (peer=). */
 static unsigned long peer;
 
-/** Events handled on the peer's flood port... */
+/** Events handled on the peer's flood port (evtchn_count_event())... */
 static volatile unsigned long flood_events;
 /** ...and on its port for the flooder's "done". */
 static volatile unsigned long done_events;
 
-/** Count an event in the counter @p data points to. */
-static void count_event(evtchn_port_t port, void *data)
+/** Is our @p port connected to the other domain? */
+static bool connected(evtchn_port_t port)
 {
-    (void)port;
-    (*(volatile unsigned long *)data)++;
-}
-
-/** EVTCHNOP_status of our @p port: EVTCHNSTAT_*. */
-static uint32_t port_state(evtchn_port_t port)
-{
-    struct evtchn_status s = { .dom = DOMID_SELF, .port = port };
-
-    CHECK_EQ(HYPERVISOR_event_channel_op(EVTCHNOP_status, &s), 0);
-    return s.status;
-}
-
-/** Bit @p port of shared_info's bitmap @p map (evtchn_pending, _mask). */
-static unsigned int port_bit(volatile const xen_ulong_t *map,
-                             evtchn_port_t port)
-{
-    return (map[port / 64] >> (port % 64)) & 1;
+    return evtchn_status(DOMID_SELF, port, NULL) == EVTCHNSTAT_interdomain;
 }
 
 /** Give the CPU up once. */
@@ -101,22 +79,20 @@ static void run_peer(void)
 {
     long flood = evtchn_alloc_unbound(peer), done = evtchn_alloc_unbound(peer);
     unsigned long turns = 0;
-    uint64_t deadline = guest_now() + BIND_TIMEOUT;
-    evtchn_port_t port;
-    struct sched_poll poll = { .ports = &port, .nr_ports = 1 };
+    uint64_t deadline = guest_now() + BIND_TIMEOUT, quiet_until;
 
     if (flood < 0 || done < 0)
         test_error("evflood: alloc_unbound: %ld, %ld", flood, done);
     evtchn_mask(flood);
-    evtchn_set_handler(flood, count_event, (void *)&flood_events);
-    evtchn_set_handler(done, count_event, (void *)&done_events);
+    evtchn_set_handler(flood, evtchn_count_event, (void *)&flood_events);
+    evtchn_set_handler(done, evtchn_count_event, (void *)&done_events);
     printf("evflood: peer: port %ld (masked) for the flood, port %ld for "
            "its end, both for d%lu\n",
            flood, done, peer);
     events_enable();
 
     /* The flooder binds the done port last, and floods at once. */
-    while (port_state(done) != EVTCHNSTAT_interdomain)
+    while (!connected(done))
         if (guest_now() > deadline)
             test_error("evflood: peer: d%lu did not bind port %ld", peer, done);
         else
@@ -124,7 +100,7 @@ static void run_peer(void)
     /* A turn counts if the done event had not come when it began: the
      * upcall comes on the way back from the yield, before the look. */
     for (;;) {
-        if (port_state(done) != EVTCHNSTAT_interdomain)
+        if (!connected(done))
             test_error("evflood: peer: d%lu went away after %lu turns of "
                        "ours, and no done event came",
                        peer, turns);
@@ -141,34 +117,27 @@ static void run_peer(void)
            MIN_TURNS);
 
     printf("evflood: peer: port %ld pending %u, masked %u, %lu upcalls\n",
-           flood, port_bit(shared_info->evtchn_pending, flood),
-           port_bit(shared_info->evtchn_mask, flood), flood_events);
-    CHECK_EQ(port_bit(shared_info->evtchn_pending, flood), 1);
+           flood, evtchn_is_pending(flood), evtchn_is_masked(flood),
+           flood_events);
+    CHECK_EQ(evtchn_is_pending(flood), 1);
     CHECK_EQ(flood_events, 0);
 
     CHECK_EQ(evtchn_unmask(flood), 0);
-    port = flood;
-    poll.timeout = guest_now() + QUIET_NS;
-    while (guest_now() < poll.timeout)
-        CHECK_EQ(HYPERVISOR_sched_op(SCHEDOP_poll, &poll), 0);
+    quiet_until = guest_now() + QUIET_NS;
+    while (guest_now() < quiet_until)
+        CHECK_EQ(evtchn_poll(flood, quiet_until), 0);
     printf("evflood: peer: unmasked: %lu upcall(s), pending %u; none more "
            "in 10 ms\n",
-           flood_events, port_bit(shared_info->evtchn_pending, flood));
+           flood_events, evtchn_is_pending(flood));
     CHECK_EQ(flood_events, 1);
-    CHECK_EQ(port_bit(shared_info->evtchn_pending, flood), 0);
+    CHECK_EQ(evtchn_is_pending(flood), 0);
 }
 
 /** Bind port @p remote of the peer, trying again while it is not there. */
 static evtchn_port_t bind_peer_port(unsigned long remote)
 {
-    long port = -XEN_EINVAL;
-    unsigned int tries;
+    long port = evtchn_bind_interdomain_retry(peer, remote);
 
-    for (tries = 0; tries < BIND_TRIES && port == -XEN_EINVAL; tries++) {
-        port = evtchn_bind_interdomain(peer, remote);
-        if (port == -XEN_EINVAL)
-            yield();
-    }
     if (port < 0)
         test_error("evflood: flooder: binding d%lu's port %lu: %ld", peer,
                    remote, port);
@@ -209,9 +178,9 @@ void test_main(const struct start_info *si)
     if (!cmdline_get_ulong(si->cmd_line, "peer", &peer))
         test_error("evflood: needs peer=");
     events_init(si);
-    if (strstr(si->cmd_line, "role=peer"))
+    if (cmdline_is(si->cmd_line, "role", "peer"))
         run_peer();
-    else if (strstr(si->cmd_line, "role=flooder"))
+    else if (cmdline_is(si->cmd_line, "role", "flooder"))
         run_flooder(si->cmd_line);
     else
         test_error("evflood: needs role=peer or role=flooder");

@@ -25,6 +25,7 @@
  */
 #include <stdarg.h>
 #include <public/errno.h>
+#include <guest/cmdline.h>
 #include <guest/console.h>
 #include <guest/events.h>
 #include <guest/hypercall.h>
@@ -38,15 +39,8 @@
 /** Sends on the masked port. */
 #define MASKED_SENDS 1000
 
-/** Upcalls on each watched port in this part. */
+/** Upcalls on each watched port in this part (evtchn_count_event()). */
 static volatile unsigned long upcalls[NR_WATCHED];
-
-/** The handler of every watched port: count the upcall. */
-static void count_upcall(evtchn_port_t port, void *data)
-{
-    (void)data;
-    upcalls[port]++;
-}
 
 /** Upcalls on all watched ports together. */
 static unsigned long all_upcalls(void)
@@ -57,12 +51,6 @@ static unsigned long all_upcalls(void)
     for (p = 0; p < NR_WATCHED; p++)
         sum += upcalls[p];
     return sum;
-}
-
-/** Is @p port pending in shared_info? */
-static unsigned int pending(evtchn_port_t port)
-{
-    return (shared_info->evtchn_pending[port / 64] >> (port % 64)) & 1;
 }
 
 /*
@@ -98,11 +86,11 @@ static void words_add(struct words *w, const char *fmt, ...)
 /** What EVTCHNOP_status says of our @p port, in words. */
 static struct words status_words(evtchn_port_t port)
 {
-    struct evtchn_status s = { .dom = DOMID_SELF, .port = port };
+    struct evtchn_status s;
     struct words w = { .len = 0 };
-    long rc = HYPERVISOR_event_channel_op(EVTCHNOP_status, &s);
+    long rc = evtchn_status(DOMID_SELF, port, &s);
 
-    if (rc)
+    if (rc < 0)
         words_add(&w, "error %ld", rc);
     else if (s.status == EVTCHNSTAT_closed)
         words_add(&w, "closed");
@@ -379,27 +367,19 @@ static void part_mask(void)
         zero += evtchn_send(1) == 0;
     printf("evtchn: port 1 masked, %u sends: %u returned 0, %lu upcalls, "
            "pending %u\n",
-           MASKED_SENDS, zero, upcalls[1], pending(1));
+           MASKED_SENDS, zero, upcalls[1], evtchn_is_pending(1));
     CHECK_EQ(zero, MASKED_SENDS);
     CHECK_EQ(upcalls[1], 0);
-    CHECK_EQ(pending(1), 1);
+    CHECK_EQ(evtchn_is_pending(1), 1);
 
     rc = evtchn_unmask(1);
     printf("evtchn: unmask port 1: %ld; %lu upcall(s), pending %u\n", rc,
-           upcalls[1], pending(1));
+           upcalls[1], evtchn_is_pending(1));
     CHECK_EQ(rc, 0);
     CHECK_EQ(upcalls[1], 1);
-    CHECK_EQ(pending(1), 0);
+    CHECK_EQ(evtchn_is_pending(1), 0);
     expect_delivery(1, 1);
     reset_ports();
-}
-
-/** Does the command line ask for part @p name? (No part=: all do.) */
-static bool wants(const char *cmdline, const char *name)
-{
-    const char *part = strstr(cmdline, "part=");
-
-    return !part || !strncmp(part + 5, name, strlen(name));
 }
 
 void test_main(const struct start_info *si)
@@ -408,11 +388,11 @@ void test_main(const struct start_info *si)
 
     events_init(si);
     for (p = 0; p < NR_WATCHED; p++)
-        evtchn_set_handler(p, count_upcall, NULL);
-    if (wants(si->cmd_line, "ports"))
+        evtchn_set_handler(p, evtchn_count_event, (void *)&upcalls[p]);
+    if (cmdline_selects(si->cmd_line, "part", "ports"))
         part_ports();
-    if (wants(si->cmd_line, "send"))
+    if (cmdline_selects(si->cmd_line, "part", "send"))
         part_send();
-    if (wants(si->cmd_line, "mask"))
+    if (cmdline_selects(si->cmd_line, "part", "mask"))
         part_mask();
 }

@@ -13,7 +13,7 @@
  *    events are delivered at all before anything waits for one.
  *
  * Then ROUND_TRIPS round trips: the client sends a ping and sleeps in
- * events_block() until the pong; the server sleeps until the ping and
+ * events_wait() until the pong; the server sleeps until the ping and
  * sends the pong. One more ping asks for the burst: the server sends
  * BURST events without waiting for answers, yielding the CPU after each
  * (so that on one CPU the client takes each before the next), and the
@@ -33,7 +33,6 @@
 #include <guest/console.h>
 #include <guest/events.h>
 #include <guest/hypercall.h>
-#include <guest/string.h>
 #include <guest/test.h>
 
 /** Pings answered by pongs. */
@@ -46,9 +45,6 @@
 /** ...and the most the server sends while its client has not closed yet. */
 #define MAX_BURST 100000
 
-/** Binding attempts of the client, a yield apart, before it gives up. */
-#define BIND_TRIES 1000
-
 /** How long the server waits for the first ping at most (ns)... */
 #define FIRST_PING_NS 10000000000ULL
 /** ...looking whether the client is still there this often (ns). */
@@ -57,42 +53,8 @@
 /** The other domain (peer=). */
 static unsigned long peer;
 
-/** Events handled on our end of the channel. */
+/** Events handled on our end of the channel (evtchn_count_event()). */
 static volatile unsigned long received;
-
-/** The handler of our end: count the event. */
-static void count_event(evtchn_port_t port, void *data)
-{
-    (void)port;
-    (void)data;
-    received++;
-}
-
-/**
- * Sleep until @p n events have been handled on our end. Events are
- * disabled while it looks: an event handled between the look and
- * events_block() would otherwise leave events_block() waiting for the
- * next one. events_block() enables them as it sleeps (SCHEDOP_block
- * does both at once), and an event that came meanwhile ends it at once.
- */
-static void wait_received(unsigned long n)
-{
-    events_disable();
-    while (received < n) {
-        events_block();
-        events_disable();
-    }
-    events_enable();
-}
-
-/** EVTCHNOP_status of our @p port. */
-static struct evtchn_status port_status(evtchn_port_t port)
-{
-    struct evtchn_status s = { .dom = DOMID_SELF, .port = port };
-
-    CHECK_EQ(HYPERVISOR_event_channel_op(EVTCHNOP_status, &s), 0);
-    return s;
-}
 
 /** Give the CPU up once. */
 static void yield(void)
@@ -115,9 +77,7 @@ static void send_or_stop(evtchn_port_t port, const char *what)
  */
 static bool peer_alive(void)
 {
-    struct evtchn_status s = { .dom = peer, .port = 0 };
-
-    return HYPERVISOR_event_channel_op(EVTCHNOP_status, &s) != -XEN_ESRCH;
+    return evtchn_status(peer, 0, NULL) != -XEN_ESRCH;
 }
 
 /**
@@ -129,7 +89,6 @@ static bool peer_alive(void)
 static void wait_first_ping(evtchn_port_t port)
 {
     uint64_t give_up = guest_now() + FIRST_PING_NS;
-    struct sched_poll poll = { .ports = &port, .nr_ports = 1 };
 
     while (!received) {
         if (!peer_alive())
@@ -137,36 +96,36 @@ static void wait_first_ping(evtchn_port_t port)
                        peer);
         if (guest_now() > give_up)
             test_error("pingpong: server: no ping in 10 s");
-        poll.timeout = guest_now() + POLL_STEP_NS;
-        HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
+        evtchn_poll(port, guest_now() + POLL_STEP_NS);
     }
 }
 
 /** The server: answer every ping, then the burst. */
 static void run_server(void)
 {
-    long port = evtchn_alloc_unbound(peer);
+    long port = evtchn_alloc_unbound(peer), state;
     unsigned int i, zero = 0, after_close = 0;
     struct evtchn_status s;
 
     printf("pingpong: server: port %ld for d%lu\n", port, peer);
     if (port < 0)
         test_error("pingpong: server: alloc_unbound: %ld", port);
-    evtchn_set_handler(port, count_event, NULL);
+    evtchn_set_handler(port, evtchn_count_event, (void *)&received);
     events_enable();
 
     wait_first_ping(port);
     for (i = 1; i <= ROUND_TRIPS; i++) {
-        wait_received(i);
+        events_wait(&received, i);
         send_or_stop(port, "pong");
     }
     printf("pingpong: %u round trips\n", ROUND_TRIPS);
 
     /* The client's request for the burst; then BURST sends, or more
      * until the client has closed. */
-    wait_received(ROUND_TRIPS + 1);
+    events_wait(&received, ROUND_TRIPS + 1);
     for (i = 0; i < BURST || (!after_close && i < MAX_BURST); i++) {
-        after_close += port_status(port).status == EVTCHNSTAT_unbound;
+        after_close +=
+            evtchn_status(DOMID_SELF, port, NULL) == EVTCHNSTAT_unbound;
         zero += evtchn_send(port) == 0;
         yield();
     }
@@ -176,11 +135,11 @@ static void run_server(void)
     CHECK_EQ(zero, i);
     CHECK(after_close > 0, "the client never closed its end");
 
-    s = port_status(port);
+    state = evtchn_status(DOMID_SELF, port, &s);
     printf("pingpong: server: port %ld is %s for d%u again\n", port,
-           s.status == EVTCHNSTAT_unbound ? "unbound" : "NOT unbound",
+           state == EVTCHNSTAT_unbound ? "unbound" : "NOT unbound",
            s.u.unbound.dom);
-    CHECK_EQ(s.status, EVTCHNSTAT_unbound);
+    CHECK_EQ(state, EVTCHNSTAT_unbound);
     CHECK_EQ(s.u.unbound.dom, peer);
 }
 
@@ -188,21 +147,17 @@ static void run_server(void)
 static void run_client(const char *cmdline)
 {
     unsigned long remote = 0;
-    unsigned int tries, i;
-    long port = -XEN_EINVAL, rc;
+    unsigned int i;
+    long port, rc, state;
 
     if (!cmdline_get_ulong(cmdline, "port", &remote))
         test_error("pingpong: client: needs port=");
-    for (tries = 0; tries < BIND_TRIES && port == -XEN_EINVAL; tries++) {
-        port = evtchn_bind_interdomain(peer, remote);
-        if (port == -XEN_EINVAL)
-            yield();
-    }
+    port = evtchn_bind_interdomain_retry(peer, remote);
     printf("pingpong: client: bound to d%lu port %lu: port %ld\n", peer, remote,
            port);
     if (port < 0)
         test_error("pingpong: client: bind_interdomain: %ld", port);
-    evtchn_set_handler(port, count_event, NULL);
+    evtchn_set_handler(port, evtchn_count_event, (void *)&received);
 
     events_enable();
     if (received != 1)
@@ -213,21 +168,21 @@ static void run_client(const char *cmdline)
 
     for (i = 1; i <= ROUND_TRIPS; i++) {
         send_or_stop(port, "ping");
-        wait_received(1 + i); /* the bind's event, and i pongs */
+        events_wait(&received, 1 + i); /* the bind's event, and i pongs */
     }
     printf("pingpong: %u round trips\n", ROUND_TRIPS);
 
     send_or_stop(port, "request for the burst");
-    wait_received(1 + ROUND_TRIPS + CLOSE_AFTER);
+    events_wait(&received, 1 + ROUND_TRIPS + CLOSE_AFTER);
     CHECK_EQ(evtchn_close(port), 0);
     rc = evtchn_send(port);
+    state = evtchn_status(DOMID_SELF, port, NULL);
     printf("pingpong: client: closed port %ld after %u events of the burst; "
            "send on it: %ld; status %s\n",
            port, CLOSE_AFTER, rc,
-           port_status(port).status == EVTCHNSTAT_closed ? "closed"
-                                                         : "NOT closed");
+           state == EVTCHNSTAT_closed ? "closed" : "NOT closed");
     CHECK_EQ(rc, -XEN_EINVAL);
-    CHECK_EQ(port_status(port).status, EVTCHNSTAT_closed);
+    CHECK_EQ(state, EVTCHNSTAT_closed);
 }
 
 void test_main(const struct start_info *si)
@@ -235,9 +190,9 @@ void test_main(const struct start_info *si)
     if (!cmdline_get_ulong(si->cmd_line, "peer", &peer))
         test_error("pingpong: needs peer=");
     events_init(si);
-    if (strstr(si->cmd_line, "role=server"))
+    if (cmdline_is(si->cmd_line, "role", "server"))
         run_server();
-    else if (strstr(si->cmd_line, "role=client"))
+    else if (cmdline_is(si->cmd_line, "role", "client"))
         run_client(si->cmd_line);
     else
         test_error("pingpong: needs role=server or role=client");

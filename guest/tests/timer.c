@@ -9,26 +9,28 @@
  *    blocks); the wall clock is of this century; VCPUOP_get_runstate_info
  *    and a registered runstate area follow running and blocking;
  *    SCHEDOP_poll on a quiet port returns at its timeout; the argument
- *    errors (table clock_errors); and last VCPUOP_register_vcpu_info.
- *    Needs none of lab 6's exercises: no event is delivered.
+ *    errors (table clock_errors). Needs none of lab 6's exercises: no
+ *    event is delivered.
  *  - poll: SCHEDOP_poll on the masked timer port wakes when a timer marks
  *    the port pending (not before, and long before the poll's timeout),
  *    and returns at once when the port is pending already.
  *  - timers: one-shot timers (set_timer_op, VCPUOP_set_singleshot_timer)
  *    and a periodic one raise VIRQ_TIMER, never before their time;
- *    stopped and cancelled ones stay quiet.
+ *    stopped and cancelled ones stay quiet. Last, vcpu_info moves into a
+ *    page of ours (VCPUOP_register_vcpu_info, which the runtime follows):
+ *    guest_now() goes on, and a timer still ticks.
  *
  * How late a timer may be depends on the host running QEMU, so nothing
  * printed depends on it: the guest only checks that a timer comes within
  * WAIT_NS, and never early.
  *
  * Command line: `part=clock`, `part=poll` or `part=timers` runs one part;
- * without it, all three: poll, timers, then clock, which must come last:
- * once vcpu_info has moved, the runtime's event code, which reads
- * shared_info's copy, cannot take events any more.
+ * without it, all three: poll, timers, then clock, which runs with
+ * vcpu_info moved.
  */
 #include <public/errno.h>
 #include <public/sched.h>
+#include <guest/cmdline.h>
 #include <guest/console.h>
 #include <guest/events.h>
 #include <guest/hypercall.h>
@@ -65,6 +67,13 @@
 #define QUIET_NS       (20 * MS) /**< a wait in which no tick may come */
 /**@}*/
 
+/** Where vcpu_info moves to in its page: not at the start, so that the
+ *  offset counts too. */
+#define VCPU_INFO_OFFSET 128U
+
+/** The page of the image vcpu_info moves into, at the timers part's end. */
+static uint8_t vcpu_info_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+
 /*
  * The timer port and its ticks.
  */
@@ -85,25 +94,40 @@ static void on_tick(evtchn_port_t port, void *data)
     ticks++;
 }
 
-/** Is @p port pending in shared_info? */
-static unsigned int pending(evtchn_port_t port)
+/** evtchn_poll() of @p port until @p timeout. @return guest_now() after. */
+static uint64_t poll_port(evtchn_port_t port, uint64_t timeout)
 {
-    return (shared_info->evtchn_pending[port / 64] >> (port % 64)) & 1;
+    CHECK_EQ(evtchn_poll(port, timeout), 0);
+    return guest_now();
+}
+
+/** The runstate of vCPU 0, now. */
+static struct vcpu_runstate_info runstate(void)
+{
+    struct vcpu_runstate_info r;
+
+    CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_get_runstate_info, 0, &r), 0);
+    return r;
 }
 
 /**
- * SCHEDOP_poll on @p port until system time @p timeout: the vCPU sleeps
- * until the port is pending (it returns at once if so already), an event
- * comes, or the timeout. @return guest_now() when it returned.
+ * Block for @p ns in a poll on @p port, where no event may come; again
+ * (BLOCK_TRIES times at most) until the vCPU has really slept, as its
+ * blocked time shows: a poll whose timeout has passed when it starts (the
+ * host may hold QEMU up for a while) returns without sleeping. A switch
+ * back into the vCPU updates its time in vcpu_info.
  */
-static uint64_t poll_port(evtchn_port_t port, uint64_t timeout)
+static void block_for(evtchn_port_t port, uint64_t ns)
 {
-    struct sched_poll poll = { .ports = &port,
-                               .nr_ports = 1,
-                               .timeout = timeout };
+    uint64_t blocked = runstate().time[RUNSTATE_blocked], until;
+    unsigned int tries = 0;
 
-    CHECK_EQ(HYPERVISOR_sched_op(SCHEDOP_poll, &poll), 0);
-    return guest_now();
+    do {
+        until = guest_now() + ns;
+        while (poll_port(port, until) < until)
+            ;
+    } while (runstate().time[RUNSTATE_blocked] == blocked &&
+             ++tries < BLOCK_TRIES);
 }
 
 /**
@@ -168,11 +192,11 @@ static void part_poll(void)
     printf("timer: poll on the masked timer port, a timer 2 ms ahead: woke "
            "%s the timer, %s its timeout; pending %u\n",
            woke >= deadline ? "after" : "BEFORE",
-           woke < timeout ? "before" : "at", pending(timer_port));
+           woke < timeout ? "before" : "at", evtchn_is_pending(timer_port));
     CHECK(woke >= deadline, "the poll returned %llu ns before the timer",
           (unsigned long long)(deadline - woke));
     CHECK(woke < timeout, "the poll waited for its timeout");
-    CHECK_EQ(pending(timer_port), 1);
+    CHECK_EQ(evtchn_is_pending(timer_port), 1);
 
     timeout = guest_now() + WAIT_NS;
     again = poll_port(timer_port, timeout);
@@ -220,6 +244,72 @@ static bool expect_tick(unsigned long before, uint64_t deadline)
         test_error("timer: no VIRQ_TIMER upcall within 1 s of a timer");
     return CHECK(last_tick_at >= deadline, "a tick came %llu ns early",
                  (unsigned long long)(deadline - last_tick_at));
+}
+
+/**
+ * The end of the timers part: VCPUOP_register_vcpu_info, through the
+ * runtime, into a page of ours. The hypervisor copies vcpu_info there,
+ * masked as it was and flagged for a look at every word (an event may
+ * have gone to the old copy meanwhile), and keeps the time there from
+ * then on; once only. The runtime follows: guest_now() goes on, and a
+ * timer still raises its VIRQ, now through the new copy's bits.
+ */
+static void timer_after_move(void)
+{
+    volatile struct vcpu_info *moved =
+        (volatile struct vcpu_info *)(vcpu_info_page + VCPU_INFO_OFFSET);
+    uint64_t before = guest_now(), now, deadline;
+    uint32_t old_version, new_version;
+    unsigned long ticks_before;
+    long rc;
+
+    events_disable(); /* the new copy's bits stay as the hypervisor wrote */
+    rc = events_register_vcpu_info(moved);
+    printf("timer: register_vcpu_info in a page of ours, at offset %u: %ld\n",
+           VCPU_INFO_OFFSET, rc);
+    if (!CHECK_EQ(rc, 0))
+        return;
+    printf("timer: the new vcpu_info: mask %u, upcall_pending %u, "
+           "pending_sel %s\n",
+           moved->evtchn_upcall_mask, moved->evtchn_upcall_pending,
+           moved->evtchn_pending_sel == ~0UL ? "all ones" : "NOT all ones");
+    CHECK_EQ(moved->evtchn_upcall_mask, 1);
+    CHECK_EQ(moved->evtchn_upcall_pending, 1);
+    CHECK(moved->evtchn_pending_sel == ~0UL, "pending_sel is %#lx",
+          (unsigned long)moved->evtchn_pending_sel);
+
+    now = guest_now();
+    printf("timer: guest_now() across the move: went on: %s\n",
+           now >= before && now < before + WAIT_NS ? "yes" : "no");
+    if (!CHECK(now >= before && now < before + WAIT_NS,
+               "guest_now() went from %llu to %llu ns",
+               (unsigned long long)before, (unsigned long long)now))
+        return; /* block_for() would wait for ever */
+
+    old_version = shared_info->vcpu_info[0].time.version;
+    new_version = moved->time.version;
+    block_for(timer_port, MS);
+    printf("timer: after a block: the new vcpu_info's time updated: %s; "
+           "the old one's: %s\n",
+           moved->time.version != new_version ? "yes" : "no",
+           shared_info->vcpu_info[0].time.version != old_version ? "yes"
+                                                                 : "no");
+    CHECK(moved->time.version != new_version && !(moved->time.version & 1),
+          "the new copy's time version went from %u to %u", new_version,
+          moved->time.version);
+    CHECK_EQ(shared_info->vcpu_info[0].time.version, old_version);
+
+    /* Refused, the runtime stays with the copy it follows. */
+    rc = events_register_vcpu_info((volatile struct vcpu_info *)vcpu_info_page);
+    printf("timer: register_vcpu_info again: %ld\n", rc);
+    CHECK_EQ(rc, -XEN_EINVAL);
+
+    events_enable();
+    ticks_before = ticks;
+    deadline = guest_now() + 2 * MS;
+    CHECK_EQ(HYPERVISOR_set_timer_op(deadline), 0);
+    printf("timer: after the move: a timer 2 ms ahead %s\n",
+           expect_tick(ticks_before, deadline) ? "fired, not early" : "WRONG");
 }
 
 /** One-shot timers, a periodic one, and ones stopped before their time. */
@@ -292,6 +382,7 @@ static void part_timers(void)
     CHECK_EQ(good, PERIODIC_TICKS);
     CHECK_EQ(quiet, 0);
 
+    timer_after_move();
     events_disable();
     CHECK_EQ(evtchn_close(timer_port), 0);
 }
@@ -317,15 +408,6 @@ static unsigned int year_of(uint64_t sec)
     return year;
 }
 
-/** The runstate of vCPU 0, now. */
-static struct vcpu_runstate_info runstate(void)
-{
-    struct vcpu_runstate_info r;
-
-    CHECK_EQ(HYPERVISOR_vcpu_op(VCPUOP_get_runstate_info, 0, &r), 0);
-    return r;
-}
-
 /** The runstate area the hypervisor keeps up to date. */
 static volatile struct vcpu_runstate_info runstate_area;
 
@@ -340,25 +422,6 @@ static long register_runstate(uintptr_t addr)
 /** A port nothing sends on, for polls that sleep until their timeout. */
 static evtchn_port_t quiet_port;
 
-/**
- * Block for @p ns on the quiet port; again (BLOCK_TRIES times at most)
- * until the vCPU has really slept, as its blocked time shows: a poll
- * whose timeout has passed when it starts (the host may hold QEMU up
- * for a while) returns without sleeping.
- */
-static void block_for(uint64_t ns)
-{
-    uint64_t blocked = runstate().time[RUNSTATE_blocked], until;
-    unsigned int tries = 0;
-
-    do {
-        until = guest_now() + ns;
-        while (poll_port(quiet_port, until) < until)
-            ;
-    } while (runstate().time[RUNSTATE_blocked] == blocked &&
-             ++tries < BLOCK_TRIES);
-}
-
 /** guest_now() over reads, yields and blocks: never backwards. */
 static void clock_monotonic(void)
 {
@@ -372,7 +435,7 @@ static void clock_monotonic(void)
         back += (now = guest_now()) < last;
     }
     for (i = 0; i < CLOCK_BLOCKS; i++, last = now) {
-        block_for(MS);
+        block_for(quiet_port, MS);
         back += (now = guest_now()) < last;
     }
     printf("timer: guest_now() over %u reads, %u yields and %u blocks: "
@@ -412,7 +475,7 @@ static void clock_runstate(void)
           "running time grew by %llu ns in a spin of 2 ms",
           (unsigned long long)(b.time[RUNSTATE_running] -
                                a.time[RUNSTATE_running]));
-    block_for(POLL_NS);
+    block_for(quiet_port, POLL_NS);
     c = runstate();
     printf("timer: runstate after a block: blocked time grew: %s\n",
            c.time[RUNSTATE_blocked] > b.time[RUNSTATE_blocked] ? "yes" : "no");
@@ -425,7 +488,7 @@ static void clock_runstate(void)
     CHECK_EQ(runstate_area.state, RUNSTATE_running);
     entered = runstate_area.state_entry_time;
     blocked = runstate_area.time[RUNSTATE_blocked];
-    block_for(MS);
+    block_for(quiet_port, MS);
     printf("timer: runstate area: after a block, running since a later "
            "time: %s; blocked time grew: %s\n",
            runstate_area.state == RUNSTATE_running &&
@@ -439,7 +502,7 @@ static void clock_runstate(void)
           "the area's blocked time stood still");
     CHECK_EQ(register_runstate(0), 0);
     entered = runstate_area.state_entry_time;
-    block_for(MS);
+    block_for(quiet_port, MS);
     printf("timer: runstate area unregistered: left alone: %s\n",
            runstate_area.state_entry_time == entered ? "yes" : "no");
     CHECK(runstate_area.state_entry_time == entered,
@@ -454,10 +517,10 @@ static void clock_poll_timeout(void)
     woke = poll_port(quiet_port, timeout);
     printf("timer: poll on a quiet port, 5 ms timeout: returned %s the "
            "timeout; pending %u\n",
-           woke >= timeout ? "after" : "BEFORE", pending(quiet_port));
+           woke >= timeout ? "after" : "BEFORE", evtchn_is_pending(quiet_port));
     CHECK(woke >= timeout, "the poll returned %llu ns early",
           (unsigned long long)(timeout - woke));
-    CHECK_EQ(pending(quiet_port), 0);
+    CHECK_EQ(evtchn_is_pending(quiet_port), 0);
 }
 
 /*
@@ -552,51 +615,6 @@ static void clock_refusals(void)
     }
 }
 
-/**
- * VCPUOP_register_vcpu_info into a free frame of ours: the hypervisor
- * copies vcpu_info there, masked as it was and flagged for a look at
- * every word (an event may have gone to the old copy meanwhile), and
- * keeps the time there from then on. Once only.
- */
-static void clock_vcpu_info(void)
-{
-    unsigned long mfn = frame_alloc();
-    struct vcpu_register_vcpu_info r = { .mfn = mfn, .offset = 0 };
-    volatile struct vcpu_info *moved;
-    uint32_t old_version, new_version;
-    long rc = HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r);
-
-    printf("timer: register_vcpu_info in a frame of ours: %ld\n", rc);
-    if (!CHECK_EQ(rc, 0))
-        return;
-    moved = scratch_map(mfn);
-    printf("timer: the new vcpu_info: mask %u, upcall_pending %u, "
-           "pending_sel %s\n",
-           moved->evtchn_upcall_mask, moved->evtchn_upcall_pending,
-           moved->evtchn_pending_sel == ~0UL ? "all ones" : "NOT all ones");
-    CHECK_EQ(moved->evtchn_upcall_mask, 1);
-    CHECK_EQ(moved->evtchn_upcall_pending, 1);
-    CHECK(moved->evtchn_pending_sel == ~0UL, "pending_sel is %#lx",
-          (unsigned long)moved->evtchn_pending_sel);
-
-    old_version = shared_info->vcpu_info[0].time.version;
-    new_version = moved->time.version;
-    block_for(MS);
-    printf("timer: after a block: the new vcpu_info's time updated: %s; "
-           "the old one's: %s\n",
-           moved->time.version != new_version ? "yes" : "no",
-           shared_info->vcpu_info[0].time.version != old_version ? "yes"
-                                                                 : "no");
-    CHECK(moved->time.version != new_version && !(moved->time.version & 1),
-          "the new copy's time version went from %u to %u", new_version,
-          moved->time.version);
-    CHECK_EQ(shared_info->vcpu_info[0].time.version, old_version);
-    rc = HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r);
-    printf("timer: register_vcpu_info again: %ld\n", rc);
-    CHECK_EQ(rc, -XEN_EINVAL);
-    scratch_restore();
-}
-
 /** Everything that needs no event delivered. */
 static void part_clock(void)
 {
@@ -611,25 +629,16 @@ static void part_clock(void)
     clock_runstate();
     clock_poll_timeout();
     clock_refusals();
-    clock_vcpu_info();
-}
-
-/** Does the command line ask for part @p name? (No part=: all do.) */
-static bool wants(const char *cmdline, const char *name)
-{
-    const char *part = strstr(cmdline, "part=");
-
-    return !part || !strncmp(part + 5, name, strlen(name));
 }
 
 void test_main(const struct start_info *si)
 {
     pt_init(si);
     events_init(si);
-    if (wants(si->cmd_line, "poll"))
+    if (cmdline_selects(si->cmd_line, "part", "poll"))
         part_poll();
-    if (wants(si->cmd_line, "timers"))
+    if (cmdline_selects(si->cmd_line, "part", "timers"))
         part_timers();
-    if (wants(si->cmd_line, "clock"))
+    if (cmdline_selects(si->cmd_line, "part", "clock"))
         part_clock();
 }

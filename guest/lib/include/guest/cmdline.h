@@ -21,4 +21,18 @@
 bool cmdline_get_ulong(const char *cmdline, const char *name,
                        unsigned long *value);
 
+/**
+ * @brief Is option @p name there with exactly the value @p value?
+ *        (`role=server2` is not `role=server`.)
+ */
+bool cmdline_is(const char *cmdline, const char *name, const char *value);
+
+/**
+ * @brief Does option @p name select @p value: is it @p value, or absent?
+ *        For an option that picks one of several things and, without it,
+ *        all of them: `part=send` runs the part "send", no `part=` every
+ *        part.
+ */
+bool cmdline_selects(const char *cmdline, const char *name, const char *value);
+
 #endif /* GUEST_CMDLINE_H */

@@ -12,6 +12,9 @@
  * clears each pending bit and calls the port's handler. Events start
  * masked (as Xen starts every vCPU); events_enable() lets them in.
  *
+ * vCPU 0's vcpu_info starts in shared_info; events_register_vcpu_info()
+ * moves it into a page of the guest's, and the runtime follows.
+ *
  * Everything here is for vCPU 0: these guests have one vCPU until lab 7.
  */
 #ifndef GUEST_EVENTS_H
@@ -42,6 +45,25 @@ void events_enable(void);
 
 /** @brief Keep events out (set the mask). */
 void events_disable(void);
+
+/**
+ * @brief Move vCPU 0's vcpu_info to @p where (VCPUOP_register_vcpu_info
+ *        with the frame that maps it and the offset in it); on success
+ *        the runtime's events and guest_now() use it from then on.
+ *
+ * @p where must stay mapped, writable, for good: a page of the image, or
+ * a free frame mapped at an address of its own; the hypervisor holds the
+ * frame as writable, so it can never become a page table. Once only (a
+ * second time is -XEN_EINVAL). Needs pt_init(), to find the frame in the
+ * page tables. Events are disabled across the call and enabled again
+ * after if they were: the new copy flags every word, so the first upcall
+ * looks at all of them.
+ *
+ * @return 0, -XEN_EFAULT if @p where is not mapped, or the hypercall's
+ *         negated XEN_E* (-XEN_EINVAL: 64 bytes do not fit at that offset,
+ *         or vcpu_info has moved already).
+ */
+long events_register_vcpu_info(volatile struct vcpu_info *where);
 
 /** @brief Call @p fn(@p port, @p data) for each event on @p port. */
 void evtchn_set_handler(evtchn_port_t port, evtchn_handler_t fn, void *data);
@@ -83,15 +105,72 @@ long evtchn_bind_virq(uint32_t virq);
 /** @brief EVTCHNOP_bind_ipi to vCPU 0. @return the port, or -XEN_E*. */
 long evtchn_bind_ipi(void);
 
+/** Binding attempts of evtchn_bind_interdomain_retry(), a yield apart. */
+#define EVTCHN_BIND_TRIES 1000
+
 /**
- * @brief Sleep (SCHEDOP_block) until an event comes; it has been handled
- *        when this returns. Events are enabled afterwards, as
- *        SCHEDOP_block leaves them.
+ * @brief evtchn_bind_interdomain(), tried again (a yield apart, up to
+ *        EVTCHN_BIND_TRIES times) while it answers -XEN_EINVAL: a domain
+ *        booted with its peer may run before the peer has allocated
+ *        @p remote_port.
+ * @return our new port, or the last negated XEN_E*.
  */
-void events_block(void);
+long evtchn_bind_interdomain_retry(domid_t remote, evtchn_port_t remote_port);
+
+/**
+ * @brief EVTCHNOP_status of port @p port of domain @p dom (DOMID_SELF:
+ *        ours; only dom0 may ask about another domain's).
+ * @param st  receives the whole answer (the remote end, the VIRQ, the
+ *            vCPU; zeros after an error), or NULL if the state is enough.
+ * @return the port's state (EVTCHNSTAT_*, 0 and up), or a negated XEN_E*.
+ */
+long evtchn_status(domid_t dom, evtchn_port_t port, struct evtchn_status *st);
+
+/** @brief Is @p port pending in shared_info (an event not handled yet)? */
+bool evtchn_is_pending(evtchn_port_t port);
+
+/** @brief Is @p port masked in shared_info? */
+bool evtchn_is_masked(evtchn_port_t port);
+
+/**
+ * @brief SCHEDOP_poll on @p port: sleep until it is pending, masked or
+ *        not (at once if it is already), until an event is to be
+ *        delivered, or until system time @p timeout (0: none). Events
+ *        stay enabled or disabled: if enabled, the upcall comes on the way
+ *        back.
+ * @return 0 or a negated XEN_E*.
+ */
+long evtchn_poll(evtchn_port_t port, uint64_t timeout);
+
+/**
+ * @brief A handler that counts: adds 1 to the `volatile unsigned long`
+ *        @p counter points to (events_wait() sleeps on such a counter).
+ */
+void evtchn_count_event(evtchn_port_t port, void *counter);
+
+/**
+ * @brief Sleep (SCHEDOP_block) until *@p count is at least @p n: a
+ *        counter that a port's handler adds to (evtchn_count_event()).
+ *
+ * Race-free: events are disabled while it looks at *@p count, and
+ * SCHEDOP_block enables them as it sleeps, in one step, returning at once
+ * if one is waiting. An event handled between a look with events enabled
+ * and the block would leave the vCPU asleep, waiting for the next one.
+ * Events are enabled when it returns, whatever they were before.
+ */
+void events_wait(const volatile unsigned long *count, unsigned long n);
 
 /** @brief Events handled since events_init(), on all ports. */
 extern volatile unsigned long events_handled;
+
+/** @brief The time-stamp counter (a PV guest may read it directly). */
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
 
 /**
  * @brief System time in ns: vcpu_info's time, scaled from the TSC as
