@@ -19,6 +19,7 @@
 #include <hospes/hypercall.h>
 #include <hospes/keyhandler.h>
 #include <hospes/lib.h>
+#include <hospes/param.h>
 #include <hospes/printk.h>
 #include <hospes/sched.h>
 #include <hospes/smp.h>
@@ -39,7 +40,17 @@ struct sched_cpu {
 /** Every CPU's scheduling state. */
 static struct sched_cpu sched_cpus[NR_CPUS];
 
-/** The policy in use. */
+/** `sched=`: the opt_name of the policy to use. */
+static char opt_sched[16] = "rr";
+string_param("sched", opt_sched);
+
+/** Every policy `sched=` can choose. */
+static const struct scheduler *const schedulers[] = {
+    &sched_rr_def,
+    &sched_credit_def,
+};
+
+/** The policy in use (scheduler_init() sets it from `sched=`). */
 static const struct scheduler *ops = &sched_rr_def;
 
 /** The domain the idle vCPUs belong to. */
@@ -175,7 +186,20 @@ void vcpu_sleep_nosync(struct vcpu *v)
 
 void vcpu_yield(void)
 {
+    struct sched_cpu *sc = &sched_cpus[smp_processor_id()];
+    unsigned long flags;
+
+    if (ops->yield) { /* a guest's hypercall: curr is its vCPU */
+        flags = spin_lock_irqsave(&sc->lock);
+        ops->yield(sc->curr);
+        spin_unlock_irqrestore(&sc->lock, flags);
+    }
     raise_softirq(SCHEDULE_SOFTIRQ);
+}
+
+int sched_adjust(struct domain *d, struct sched_params *p, bool set)
+{
+    return ops->adjust ? ops->adjust(d, p, set) : -ENOSYS;
 }
 
 void vcpu_block(void)
@@ -376,12 +400,26 @@ static void init_cpu(unsigned int cpu, struct vcpu *idle)
         panic("no memory for CPU %u's run queue", cpu);
 }
 
+/** The policy `sched=` names; round robin, with an error, if none is. */
+static const struct scheduler *chosen_scheduler(void)
+{
+    unsigned int i;
+
+    for (i = 0; i < ARRAY_SIZE(schedulers); i++)
+        if (!strcmp(schedulers[i]->opt_name, opt_sched))
+            return schedulers[i];
+    printk(LOG_ERR "Unknown scheduler sched=%s: using %s\n", opt_sched,
+           sched_rr_def.opt_name);
+    return &sched_rr_def;
+}
+
 void scheduler_init(void)
 {
     static struct domain idle_dom = { .domain_id = DOMID_IDLE, .name = "idle" };
     static struct vcpu idle_vcpus[NR_CPUS];
     unsigned int cpu;
 
+    ops = chosen_scheduler();
     idle_domain = &idle_dom;
     for (cpu = 0; cpu < NR_CPUS; cpu++)
         if (cpu_online_mask() & (1UL << cpu))

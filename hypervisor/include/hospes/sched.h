@@ -4,8 +4,9 @@
  *        the rest of the hypervisor asks of it.
  *
  * Lab 4 uses a plain round-robin policy (common/sched/rr.c); lab 7
- * (labs/07-scheduling/README.md) adds credit and EDF behind the same
- * interface. Design page: docs/pv-guests.md (section "Scheduling").
+ * (labs/07-scheduling/README.md) adds credit (common/sched/credit.c) and
+ * EDF behind the same interface; `sched=` chooses one at boot. Design
+ * page: docs/pv-guests.md (section "Scheduling").
  *
  * The shape is Xen's: per-CPU run queues owned by the policy; the core
  * (common/sched/core.c) takes the CPU's lock, asks the policy for the
@@ -25,7 +26,24 @@ struct sched_decision {
     s_time_t slice;    /**< for this long at most; < 0: until woken */
 };
 
-/** A scheduling policy. Each hook runs with the CPU's schedule lock held. */
+/**
+ * A domain's scheduling parameters, as struct scheduler's adjust hook
+ * reads and sets them. Each policy uses its own (credit: weight and cap).
+ */
+struct sched_params {
+    /** credit: its share of the CPUs, relative to the other domains'
+     *  (1 to 65535; 256 by default) */
+    unsigned int weight;
+    /** credit: the most it may run, in percent of one CPU, over all its
+     *  vCPUs (0: no cap; at most 100 per vCPU) */
+    unsigned int cap;
+};
+
+/**
+ * A scheduling policy. Each hook runs with the CPU's schedule lock held,
+ * except insert_vcpu (the vCPU is not known to anyone yet) and adjust.
+ * Optional hooks may be NULL.
+ */
 struct scheduler {
     const char *name;     /**< for the boot log */
     const char *opt_name; /**< its name for `sched=` */
@@ -40,17 +58,34 @@ struct scheduler {
     /** @p v may no longer run: take it off its run queue if it is on. */
     void (*sleep)(struct vcpu *v);
     /**
+     * Optional: @p v, running, gives its CPU up (SCHEDOP_yield); the next
+     * do_schedule() should run another vCPU if there is one. Without it,
+     * that do_schedule() is all a yield does.
+     */
+    void (*yield)(struct vcpu *v);
+    /**
      * Pick what CPU @p cpu runs next. @p prev has been running;
      * @p prev_runnable says whether it may go on.
      */
     struct sched_decision (*do_schedule)(unsigned int cpu, struct vcpu *prev,
                                          bool prev_runnable, s_time_t now);
+    /**
+     * Optional: if @p set, give domain @p d the parameters in @p p; then
+     * read them back into @p p. Called without a CPU's lock: the policy
+     * takes what it needs.
+     * @return 0; -EINVAL for a parameter out of range (nothing changes);
+     *         -ESRCH if the policy does not know @p d (no vCPU yet)
+     */
+    int (*adjust)(struct domain *d, struct sched_params *p, bool set);
     /** Print CPU @p cpu's run queue (debug key 'r'). */
     void (*dump_cpu)(unsigned int cpu);
 };
 
 /** The round-robin policy (common/sched/rr.c). */
 extern const struct scheduler sched_rr_def;
+
+/** The credit policy (common/sched/credit.c). */
+extern const struct scheduler sched_credit_def;
 
 /** @brief Set the scheduler up on every online CPU, with its idle vCPUs. */
 void scheduler_init(void);
@@ -75,6 +110,13 @@ void vcpu_sleep_nosync(struct vcpu *v);
 
 /** @brief Give the CPU up: run the next vCPU in line (SCHEDOP_yield). */
 void vcpu_yield(void);
+
+/**
+ * @brief Read domain @p d's scheduling parameters into @p p, after
+ *        setting them from @p p if @p set (see struct scheduler's adjust).
+ * @return 0, -EINVAL, -ESRCH, or -ENOSYS if the policy has no parameters
+ */
+int sched_adjust(struct domain *d, struct sched_params *p, bool set);
 
 /** @brief Block the current vCPU until an event is pending (lab 6). */
 void vcpu_block(void);

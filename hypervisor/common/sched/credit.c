@@ -1,0 +1,639 @@
+/**
+ * @file
+ * @brief The credit scheduler, after Xen's (credit1): each domain gets a
+ *        share of the CPUs in proportion to its weight, and no more than
+ *        its cap; its vCPUs earn that share as credit and burn credit by
+ *        running.
+ *
+ * Lab 7 (labs/07-scheduling/README.md); the interface is hospes/sched.h,
+ * the design page docs/pv-guests.md (section "Scheduling").
+ *
+ * Credit is CPU time, in nanoseconds. A vCPU's credit gives it its
+ * priority: BOOST (it has just woken from sleep, with credit left), UNDER
+ * (credit >= 0) or OVER (credit < 0). Each CPU runs the first vCPU of the
+ * best priority on its queue, which is FIFO within a priority; OVER vCPUs
+ * run only when nobody with credit waits. So a domain that has used its
+ * share waits for those that have not, and time is shared by weight.
+ *
+ * Time drives everything, as do_schedule()'s `now` tells it; the policy
+ * reads no clock, so a test can run it on a simulated one:
+ *
+ * - Charging: the running vCPU pays for the time it ran, at every
+ *   do_schedule() and at the accounting.
+ * - Ticks: every 10 ms of system time. The slice do_schedule() hands out
+ *   ends at the next tick at the latest, so each busy CPU comes back at
+ *   every tick (Xen runs a per-CPU tick timer for the same work): it
+ *   charges the running vCPU, ends a BOOST that ran across the tick, and
+ *   lets a vCPU of better priority take over.
+ * - Accounting: every third tick (a 30 ms period), the first CPU past the
+ *   boundary hands out one period's worth of CPU time per CPU, split among
+ *   the domains with active vCPUs in proportion to their weight, then
+ *   equally among a domain's active vCPUs. A vCPU becomes active when it
+ *   is charged (it ran); it stops earning when its credit passes one
+ *   period's worth (it is not using what it gets, so others get it), and
+ *   its credit is cut to that: an idle vCPU cannot hoard. Debt is bounded
+ *   the same way. A domain cannot use more than one CPU per active vCPU,
+ *   nor more than its cap: what it cannot use goes to the others, by
+ *   weight. If every CPU idles, nobody runs and nothing is due; the next
+ *   do_schedule() does the accounting it finds late.
+ * - Time slice: 30 ms. A vCPU runs until its slice ends, it stops, or a
+ *   vCPU of better priority waits (checked at a tick or a wake-up: the
+ *   core calls do_schedule() for each). Then it goes to the back of its
+ *   priority.
+ * - BOOST: a vCPU that wakes with credit left is put ahead of the UNDER
+ *   and OVER ones, and takes the CPU from them at once, so an I/O-bound
+ *   vCPU is served promptly. It keeps BOOST until it is charged across a
+ *   tick or leaves the CPU: a vCPU that keeps the CPU is not boosted for
+ *   long. Waking from a pause boosts too, as in Xen; coming back after a
+ *   preemption does not. A new vCPU starts with a tick's worth of credit,
+ *   so that its first wake-ups, before an accounting has counted it, are
+ *   boosted too.
+ * - Caps: a capped domain may run cap percent of one CPU's period per
+ *   period (its budget, which all its vCPUs share). Once it has used it,
+ *   its vCPUs are parked: queued but never picked, until the accounting
+ *   gives a new budget. A capped vCPU's slice ends when the budget runs
+ *   out, so the cap holds to the nanosecond, not to the tick. Time run
+ *   beyond the budget (a late timer) is owed to the next period.
+ *
+ * Not yet: load balancing. Each vCPU stays on the CPU it was created on
+ * (its timers are that CPU's), and a CPU runs only its own queue; with
+ * vCPUs placed unevenly, shares hold among the vCPUs of a CPU only
+ * roughly, since the accounting is global, as in Xen. Stealing work from
+ * other CPUs is the next step.
+ *
+ * Locking: the core holds the CPU's lock around every hook but adjust;
+ * the queue of a CPU is guarded by that lock. Credit, priorities and
+ * domains are global (the accounting runs on one CPU for all), so they
+ * are guarded by one more lock, credit.lock, taken inside the CPU's lock
+ * and never the other way round.
+ */
+#include <hospes/errno.h>
+#include <hospes/lib.h>
+#include <hospes/printk.h>
+#include <hospes/sched.h>
+#include <hospes/smp.h>
+#include <hospes/spinlock.h>
+#include <hospes/xmalloc.h>
+
+/** The charging tick: a busy CPU decides again at least this often. */
+#define CREDIT_TICK MILLISECS(10)
+/** Ticks in an accounting period. */
+#define CREDIT_TICKS_PER_ACCT 3
+/** The accounting period: credit is handed out once per period. */
+#define CREDIT_PERIOD (CREDIT_TICK * CREDIT_TICKS_PER_ACCT)
+/** The longest a vCPU runs before the next of its priority has a turn. */
+#define CREDIT_TSLICE MILLISECS(30)
+/** A vCPU's credit, or debt, is bounded by one period's worth. */
+#define CREDIT_BOUND CREDIT_PERIOD
+/**
+ * A new vCPU's credit: a tick's worth, so that a short first run does not
+ * put it in debt (and cost it its BOOST) before an accounting counts it.
+ */
+#define CREDIT_INITIAL CREDIT_TICK
+/** A domain's weight until it is set. */
+#define CREDIT_DEFAULT_WEIGHT 256
+/** The largest weight (Xen's). */
+#define CREDIT_MAX_WEIGHT 65535
+/** A cap of this much is one whole CPU. */
+#define CREDIT_CAP_ONE_CPU 100
+
+/** Priorities: a larger one runs first. */
+enum credit_prio {
+    CREDIT_OVER,  /**< used its credit */
+    CREDIT_UNDER, /**< has credit left */
+    CREDIT_BOOST, /**< has just woken with credit left */
+};
+
+/** The names of the priorities, for the dump. */
+static const char *const prio_names[] = {
+    [CREDIT_OVER] = "OVER",
+    [CREDIT_UNDER] = "UNDER",
+    [CREDIT_BOOST] = "BOOST",
+};
+
+/** A domain's parameters and accounting; it lives while it has vCPUs. */
+struct credit_dom {
+    struct domain *d;            /**< whose */
+    unsigned int weight;         /**< its share, relative to the others' */
+    unsigned int cap;            /**< the most it may run, % of a CPU */
+    unsigned int nr_vcpus;       /**< its vCPUs (it goes with the last) */
+    unsigned int nr_active;      /**< of those, the ones earning credit */
+    s_time_t cap_used;           /**< time run this period, for the cap */
+    s_time_t share;              /**< the accounting's scratch: its credit */
+    bool settled;                /**< the accounting's scratch: share set */
+    struct credit_vcpu *vcpus;   /**< its vCPUs' policy data */
+    struct credit_dom *next_dom; /**< the next domain in credit.doms */
+};
+
+/** A vCPU's credit state and place in its CPU's queue. */
+struct credit_vcpu {
+    struct vcpu *vcpu;               /**< whose */
+    struct credit_dom *dom;          /**< its domain's policy data */
+    struct credit_vcpu *next_in_dom; /**< the domain's next vCPU */
+    struct credit_vcpu *next;        /**< the next in the run queue */
+    s_time_t credit;                 /**< CPU time it may still use, ns */
+    s_time_t charged_to;             /**< running: paid for up to here */
+    bool queued;                     /**< on its CPU's queue */
+    bool active;                     /**< earns credit at the accounting */
+    bool boost;                      /**< woke with credit: runs first */
+    bool asleep;                     /**< blocked or paused: not queued */
+    bool yielded;                    /**< gave the CPU up (SCHEDOP_yield) */
+};
+
+/** One CPU's queue and what it runs. */
+struct credit_cpu {
+    struct credit_vcpu *head;  /**< the queue, in arrival order */
+    struct credit_vcpu **tail; /**< where the next arrival goes */
+    struct credit_vcpu *curr;  /**< running, or NULL: the idle vCPU */
+    s_time_t slice_end;        /**< when curr's time slice ends */
+};
+
+/** The policy's global state. */
+static struct {
+    spinlock_t lock;                /**< guards all but the queues' links */
+    unsigned long cpus;             /**< the CPUs set up (init_cpu) */
+    unsigned int nr_cpus;           /**< how many they are */
+    s_time_t next_acct;             /**< when the accounting is next due */
+    struct credit_dom *doms;        /**< every domain with a vCPU */
+    struct credit_cpu cpu[NR_CPUS]; /**< each CPU's queue */
+} credit = { .lock = SPIN_LOCK_UNLOCKED("credit") };
+
+/** @p v's policy data. */
+static struct credit_vcpu *credit_of(const struct vcpu *v)
+{
+    return v->sched_priv;
+}
+
+/** How much domain @p cd may run per period; 0 if it has no cap. */
+static s_time_t cap_budget(const struct credit_dom *cd)
+{
+    return CREDIT_PERIOD * cd->cap / CREDIT_CAP_ONE_CPU;
+}
+
+/** Has @p cv's domain used its cap's budget for this period? */
+static bool parked(const struct credit_vcpu *cv)
+{
+    return cv->dom->cap && cv->dom->cap_used >= cap_budget(cv->dom);
+}
+
+/** @p cv's priority now. */
+static enum credit_prio prio_of(const struct credit_vcpu *cv)
+{
+    if (cv->boost)
+        return CREDIT_BOOST;
+    return cv->credit >= 0 ? CREDIT_UNDER : CREDIT_OVER;
+}
+
+/** The first tick after @p now. */
+static s_time_t next_tick(s_time_t now)
+{
+    return (now / CREDIT_TICK + 1) * CREDIT_TICK;
+}
+
+/**
+ * Make running vCPU @p cv pay for the time since it was last charged; it
+ * earns credit from now on. A BOOST that ran across a tick ends.
+ */
+static void charge(struct credit_vcpu *cv, s_time_t now)
+{
+    s_time_t ran = now - cv->charged_to;
+
+    if (ran <= 0) /* charged already, by the accounting on another CPU */
+        return;
+    if (now / CREDIT_TICK != cv->charged_to / CREDIT_TICK)
+        cv->boost = false;
+    cv->credit -= ran;
+    cv->dom->cap_used += ran;
+    cv->charged_to = now;
+    if (!cv->active) {
+        cv->active = true;
+        cv->dom->nr_active++;
+    }
+}
+
+/** @p cv stops earning credit until it runs again. */
+static void deactivate(struct credit_vcpu *cv)
+{
+    if (cv->active) {
+        cv->active = false;
+        cv->dom->nr_active--;
+    }
+}
+
+/** The most CPU time domain @p cd can use in a period. */
+static s_time_t peak_of(const struct credit_dom *cd)
+{
+    s_time_t peak = CREDIT_PERIOD * cd->nr_active;
+
+    return cd->cap ? min(peak, cap_budget(cd)) : peak;
+}
+
+/** @p amount's part for weight @p weight out of @p weight_sum. */
+static s_time_t weighted(s_time_t amount, unsigned int weight,
+                         s_time_t weight_sum)
+{
+    return amount * weight / weight_sum;
+}
+
+/**
+ * Split @p total among the domains with active vCPUs by weight, none
+ * getting more than its peak: a domain whose part would pass its peak
+ * gets its peak, and the rest is split again among the others (Xen hands
+ * it on too). Sets each domain's share.
+ */
+static void split_by_weight(s_time_t total)
+{
+    struct credit_dom *cd;
+    s_time_t weight_left, left;
+    bool settled_more;
+
+    for (cd = credit.doms; cd; cd = cd->next_dom) {
+        cd->settled = !cd->nr_active;
+        cd->share = 0;
+    }
+    do {
+        settled_more = false;
+        weight_left = 0;
+        for (cd = credit.doms; cd; cd = cd->next_dom)
+            if (!cd->settled)
+                weight_left += cd->weight;
+        if (!weight_left)
+            return;
+        /* Settling at once every domain whose peak is below its part is
+         * safe: each leaves the others more than their parts. */
+        left = total;
+        for (cd = credit.doms; cd; cd = cd->next_dom) {
+            if (cd->settled ||
+                peak_of(cd) > weighted(left, cd->weight, weight_left))
+                continue;
+            cd->share = peak_of(cd);
+            cd->settled = settled_more = true;
+            total -= cd->share;
+        }
+    } while (settled_more);
+    for (cd = credit.doms; cd; cd = cd->next_dom)
+        if (!cd->settled)
+            cd->share = weighted(total, cd->weight, weight_left);
+}
+
+/**
+ * The accounting, due at @p now: hand out a period's worth of CPU time
+ * per CPU (see the file's comment), bound every vCPU's credit, give the
+ * capped domains a new budget, and set when it is next due.
+ */
+static void account(s_time_t now)
+{
+    struct credit_dom *cd;
+    struct credit_vcpu *cv;
+    unsigned int cpu;
+
+    /* What the running vCPUs ran in this period counts in it. */
+    for (cpu = 0; cpu < NR_CPUS; cpu++)
+        if (credit.cpu[cpu].curr)
+            charge(credit.cpu[cpu].curr, now);
+    split_by_weight(CREDIT_PERIOD * credit.nr_cpus);
+    for (cd = credit.doms; cd; cd = cd->next_dom) {
+        s_time_t each = cd->nr_active ? cd->share / cd->nr_active : 0;
+
+        for (cv = cd->vcpus; cv; cv = cv->next_in_dom) {
+            if (cv->active)
+                cv->credit += each;
+            if (cv->credit > CREDIT_BOUND) { /* not using what it gets */
+                cv->credit = CREDIT_BOUND;
+                deactivate(cv);
+            }
+            cv->credit = max(cv->credit, -CREDIT_BOUND);
+        }
+        /* A budget overrun is owed; an unused budget is lost. */
+        cd->cap_used = cd->cap ? max(cd->cap_used - cap_budget(cd), 0) : 0;
+    }
+    credit.next_acct = (now / CREDIT_PERIOD + 1) * CREDIT_PERIOD;
+}
+
+/** Queue @p cv at the back of its CPU's queue. */
+static void enqueue(struct credit_vcpu *cv)
+{
+    struct credit_cpu *pc = &credit.cpu[cv->vcpu->processor];
+
+    cv->queued = true;
+    cv->next = NULL;
+    *pc->tail = cv;
+    pc->tail = &cv->next;
+}
+
+/** Take @p cv, which is queued, off its CPU's queue. */
+static void dequeue(struct credit_vcpu *cv)
+{
+    struct credit_cpu *pc = &credit.cpu[cv->vcpu->processor];
+    struct credit_vcpu **pp;
+
+    for (pp = &pc->head; *pp != cv; pp = &(*pp)->next)
+        ;
+    *pp = cv->next;
+    if (pc->tail == &cv->next)
+        pc->tail = pp;
+    cv->queued = false;
+}
+
+/**
+ * The vCPU of @p pc's queue to run next: the first of the best priority,
+ * not parked and not @p skip. Scanning, rather than keeping the queue
+ * sorted, keeps it right when the accounting on another CPU changes
+ * credits. @return it, or NULL if there is none
+ */
+static struct credit_vcpu *best_queued(const struct credit_cpu *pc,
+                                       const struct credit_vcpu *skip)
+{
+    struct credit_vcpu *cv, *best = NULL;
+
+    for (cv = pc->head; cv; cv = cv->next)
+        if (cv != skip && !parked(cv) && (!best || prio_of(cv) > prio_of(best)))
+            best = cv;
+    return best;
+}
+
+/**
+ * May @p cv, running on @p pc and runnable, go on? Yes, unless its slice
+ * is over, it gave the CPU up (@p yielded), its domain has used its
+ * budget, or a vCPU of better priority waits.
+ */
+static bool keeps_cpu(const struct credit_cpu *pc, const struct credit_vcpu *cv,
+                      bool yielded, s_time_t now)
+{
+    const struct credit_vcpu *best = best_queued(pc, NULL);
+
+    return now < pc->slice_end && !yielded && !parked(cv) &&
+           (!best || prio_of(best) <= prio_of(cv));
+}
+
+/** How many CPUs run a vCPU of domain @p cd now. */
+static unsigned int nr_running(const struct credit_dom *cd)
+{
+    unsigned int cpu, n = 0;
+
+    for (cpu = 0; cpu < NR_CPUS; cpu++)
+        n += credit.cpu[cpu].curr && credit.cpu[cpu].curr->dom == cd;
+    return n;
+}
+
+/**
+ * When @p cv, which @p pc has just chosen to run at @p now, must come back
+ * to do_schedule(): at the end of its slice, at the next tick, or when
+ * its domain's budget runs out (shared with its vCPUs running elsewhere),
+ * whichever is first.
+ */
+static s_time_t run_until(const struct credit_cpu *pc,
+                          const struct credit_vcpu *cv, s_time_t now)
+{
+    s_time_t end = min(pc->slice_end, next_tick(now));
+    s_time_t left = cap_budget(cv->dom) - cv->dom->cap_used;
+    unsigned int n = nr_running(cv->dom);
+
+    if (cv->dom->cap) /* left > 0: it is not parked; round up: no 0 */
+        end = min(end, now + (left + n - 1) / n);
+    return end;
+}
+
+/** Start CPU @p cpu with an empty queue. */
+static int credit_init_cpu(unsigned int cpu)
+{
+    struct credit_cpu *pc = &credit.cpu[cpu];
+    unsigned long flags = spin_lock_irqsave(&credit.lock);
+
+    pc->head = pc->curr = NULL;
+    pc->tail = &pc->head;
+    if (!(credit.cpus & (1UL << cpu)))
+        credit.nr_cpus++;
+    credit.cpus |= 1UL << cpu;
+    spin_unlock_irqrestore(&credit.lock, flags);
+    return 0;
+}
+
+/** The policy data of domain @p d, or NULL if it has no vCPU yet. */
+static struct credit_dom *find_dom(const struct domain *d)
+{
+    struct credit_dom *cd;
+
+    for (cd = credit.doms; cd && cd->d != d; cd = cd->next_dom)
+        ;
+    return cd;
+}
+
+/**
+ * Give @p v its policy data, and its domain too if @p v is its first
+ * vCPU. Both are allocated before the lock is taken (the domain's is
+ * freed again if it has one already): xmalloc() has locks of its own.
+ */
+static int credit_insert_vcpu(struct vcpu *v)
+{
+    struct credit_vcpu *cv = xzalloc(struct credit_vcpu);
+    struct credit_dom *spare = xzalloc(struct credit_dom), *cd;
+    unsigned long flags;
+
+    if (!cv || !spare) {
+        xfree(cv);
+        xfree(spare);
+        return -ENOMEM;
+    }
+    flags = spin_lock_irqsave(&credit.lock);
+    cd = find_dom(v->domain);
+    if (!cd) {
+        cd = spare;
+        spare = NULL;
+        cd->d = v->domain;
+        cd->weight = CREDIT_DEFAULT_WEIGHT;
+        cd->next_dom = credit.doms;
+        credit.doms = cd;
+    }
+    cv->vcpu = v;
+    cv->dom = cd;
+    cv->asleep = true; /* it has not run yet: its first wake boosts it */
+    cv->credit = CREDIT_INITIAL;
+    cv->next_in_dom = cd->vcpus;
+    cd->vcpus = cv;
+    cd->nr_vcpus++;
+    v->sched_priv = cv;
+    spin_unlock_irqrestore(&credit.lock, flags);
+    xfree(spare);
+    return 0;
+}
+
+/** Free @p v's policy data (it is off the queue), and its domain's with
+ *  its last vCPU. */
+static void credit_remove_vcpu(struct vcpu *v)
+{
+    struct credit_vcpu *cv = credit_of(v), **pp;
+    struct credit_dom *cd = cv->dom, **dp;
+    unsigned long flags = spin_lock_irqsave(&credit.lock);
+
+    ASSERT(!cv->queued);
+    deactivate(cv);
+    for (pp = &cd->vcpus; *pp != cv; pp = &(*pp)->next_in_dom)
+        ;
+    *pp = cv->next_in_dom;
+    if (--cd->nr_vcpus) {
+        cd = NULL; /* its other vCPUs keep it */
+    } else {
+        for (dp = &credit.doms; *dp != cd; dp = &(*dp)->next_dom)
+            ;
+        *dp = cd->next_dom;
+    }
+    v->sched_priv = NULL;
+    spin_unlock_irqrestore(&credit.lock, flags);
+    xfree(cv);
+    xfree(cd);
+}
+
+/**
+ * Queue @p v, unless it is queued already. Coming back from sleep with
+ * credit left, and not parked, it is boosted.
+ */
+static void credit_wake(struct vcpu *v)
+{
+    struct credit_vcpu *cv = credit_of(v);
+    unsigned long flags = spin_lock_irqsave(&credit.lock);
+
+    if (!cv->queued) {
+        if (cv->asleep)
+            cv->boost = cv->credit >= 0 && !parked(cv);
+        cv->asleep = false;
+        enqueue(cv);
+    }
+    spin_unlock_irqrestore(&credit.lock, flags);
+}
+
+/** @p v may not run: take it off its queue; its next wake is a wake-up. */
+static void credit_sleep(struct vcpu *v)
+{
+    struct credit_vcpu *cv = credit_of(v);
+    unsigned long flags = spin_lock_irqsave(&credit.lock);
+
+    if (cv->queued)
+        dequeue(cv);
+    cv->asleep = true;
+    spin_unlock_irqrestore(&credit.lock, flags);
+}
+
+/** Running vCPU @p v gives its CPU up: do_schedule() will run another. */
+static void credit_yield(struct vcpu *v)
+{
+    unsigned long flags = spin_lock_irqsave(&credit.lock);
+
+    credit_of(v)->yielded = true;
+    spin_unlock_irqrestore(&credit.lock, flags);
+}
+
+/**
+ * Charge @p prev, do the accounting if it is due, then let @p prev go on
+ * or queue it (if @p prev_runnable) and run the first of the best
+ * priority. A vCPU that yielded runs again only if nothing else can.
+ */
+static struct sched_decision credit_do_schedule(unsigned int cpu,
+                                                struct vcpu *prev,
+                                                bool prev_runnable,
+                                                s_time_t now)
+{
+    struct credit_cpu *pc = &credit.cpu[cpu];
+    struct credit_vcpu *cv = NULL, *next = NULL;
+    struct sched_decision dec;
+    bool yielded = false;
+    unsigned long flags = spin_lock_irqsave(&credit.lock);
+
+    if (prev != idle_vcpu(cpu)) {
+        cv = credit_of(prev);
+        charge(cv, now);
+        yielded = cv->yielded;
+        cv->yielded = false;
+        cv->asleep = !prev_runnable;
+    }
+    if (now >= credit.next_acct)
+        account(now);
+    if (cv && prev_runnable && keeps_cpu(pc, cv, yielded, now)) {
+        next = cv;
+    } else {
+        if (cv) {
+            cv->boost = false; /* it leaves the CPU */
+            if (prev_runnable)
+                enqueue(cv);
+        }
+        if (yielded)
+            next = best_queued(pc, cv);
+        if (!next)
+            next = best_queued(pc, NULL);
+        if (next) {
+            dequeue(next);
+            next->charged_to = now;
+            pc->slice_end = now + CREDIT_TSLICE;
+        }
+    }
+    pc->curr = next;
+    if (next)
+        dec = (struct sched_decision){ next->vcpu,
+                                       run_until(pc, next, now) - now };
+    else /* with parked vCPUs queued, wake up when they may run again */
+        dec = (struct sched_decision){ idle_vcpu(cpu),
+                                       pc->head ? credit.next_acct - now : -1 };
+    spin_unlock_irqrestore(&credit.lock, flags);
+    return dec;
+}
+
+/** Print @p cv's place (@p what), priority and credit. */
+static void dump_vcpu(const char *what, const struct credit_vcpu *cv)
+{
+    printk("  %s: d%uv%u %s credit %ld us%s\n", what,
+           cv->vcpu->domain->domain_id, cv->vcpu->vcpu_id,
+           prio_names[prio_of(cv)], cv->credit / MICROSECS(1),
+           parked(cv) ? " (parked)" : "");
+}
+
+/** Print what CPU @p cpu runs and its queue, in arrival order. */
+static void credit_dump_cpu(unsigned int cpu)
+{
+    struct credit_cpu *pc = &credit.cpu[cpu];
+    struct credit_vcpu *cv;
+    unsigned long flags = spin_lock_irqsave(&credit.lock);
+
+    if (pc->curr)
+        dump_vcpu("running", pc->curr);
+    for (cv = pc->head; cv; cv = cv->next)
+        dump_vcpu("queued", cv);
+    spin_unlock_irqrestore(&credit.lock, flags);
+}
+
+/** Read domain @p d's weight and cap into @p p, after setting them if
+ *  @p set. */
+static int credit_adjust(struct domain *d, struct sched_params *p, bool set)
+{
+    unsigned long flags = spin_lock_irqsave(&credit.lock);
+    struct credit_dom *cd = find_dom(d);
+    int rc = 0;
+
+    if (!cd)
+        rc = -ESRCH;
+    else if (set && (!p->weight || p->weight > CREDIT_MAX_WEIGHT ||
+                     p->cap > CREDIT_CAP_ONE_CPU * cd->nr_vcpus))
+        rc = -EINVAL;
+    if (!rc && set) {
+        cd->weight = p->weight;
+        cd->cap = p->cap;
+    }
+    if (!rc)
+        *p = (struct sched_params){ .weight = cd->weight, .cap = cd->cap };
+    spin_unlock_irqrestore(&credit.lock, flags);
+    return rc;
+}
+
+/** The credit policy's hooks. */
+const struct scheduler sched_credit_def = {
+    .name = "credit",
+    .opt_name = "credit",
+    .init_cpu = credit_init_cpu,
+    .insert_vcpu = credit_insert_vcpu,
+    .remove_vcpu = credit_remove_vcpu,
+    .wake = credit_wake,
+    .sleep = credit_sleep,
+    .yield = credit_yield,
+    .do_schedule = credit_do_schedule,
+    .adjust = credit_adjust,
+    .dump_cpu = credit_dump_cpu,
+};
