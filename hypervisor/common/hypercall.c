@@ -48,7 +48,7 @@ static const struct hypercall hypercall_table[NR_HYPERCALLS] = {
     HYPERCALL(memory_op, 2),         HYPERCALL(multicall, 2),
     HYPERCALL(set_gdt, 2),           HYPERCALL(update_descriptor, 2),
     HYPERCALL(event_channel_op, 2),  HYPERCALL(set_timer_op, 1),
-    HYPERCALL(vcpu_op, 3),
+    HYPERCALL(vcpu_op, 3),           HYPERCALL(domctl, 1),
 };
 
 /** Call @p h's handler with as many of @p args as it takes. */

@@ -1,0 +1,55 @@
+/**
+ * @file
+ * @brief HYPERVISOR_domctl(op): the control interface of the privileged
+ *        domain, Hospes's own.
+ *
+ * Xen's domctl is the toolstack's, not the guests': its layouts change
+ * between releases, and every call carries an interface version that
+ * must match the hypervisor's exactly. Hospes keeps that rule and Xen's
+ * hypercall number (36), and defines its own operations, fewer and
+ * smaller, for its own toolstack (lab 9) and lab 7's scheduling control.
+ * Only dom0 may call it (-EPERM for anyone else).
+ */
+#ifndef XEN_PUBLIC_DOMCTL_H
+#define XEN_PUBLIC_DOMCTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <public/xen.h>
+
+/** The version of this interface; a call with another gets -EACCES. */
+#define HOSPES_DOMCTL_INTERFACE_VERSION 1
+
+/** @name Operations (hospes_domctl.cmd) */
+/**@{*/
+#define HOSPES_DOMCTL_sched_get 1 /**< read a domain's scheduling parameters */
+#define HOSPES_DOMCTL_sched_set 2 /**< change them */
+/**@}*/
+
+/**
+ * A domain's scheduling parameters. Each policy uses its own: credit the
+ * weight and the cap; a field another policy uses is ignored on set and
+ * 0 on get.
+ */
+struct hospes_domctl_sched {
+    uint32_t weight; /**< credit: relative share, 1-65535 (256 by default) */
+    uint32_t cap;    /**< credit: at most this % of one CPU; 0: no cap */
+};
+
+/** The argument of HYPERVISOR_domctl. */
+struct hospes_domctl {
+    uint32_t cmd;               /**< HOSPES_DOMCTL_* */
+    uint32_t interface_version; /**< HOSPES_DOMCTL_INTERFACE_VERSION */
+    domid_t domain;             /**< the domain it acts on */
+    uint16_t pad[3];            /**< zero */
+    /** By cmd. */
+    union {
+        struct hospes_domctl_sched sched; /**< sched_get, sched_set */
+        uint8_t space[64];                /**< room to grow */
+    } u;
+};
+_Static_assert(sizeof(struct hospes_domctl) == 80, "hospes_domctl");
+_Static_assert(offsetof(struct hospes_domctl, u) == 16, "hospes_domctl.u");
+
+#endif /* XEN_PUBLIC_DOMCTL_H */
