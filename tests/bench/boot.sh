@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks (`make bench`): boot time, and from lab 4 the PV round trips.
+# Benchmarks (`make bench`): boot time, from lab 4 the PV round trips, and
+# from lab 7 the scheduler's shares and wake-up latency.
 #
 # Wall time: QEMU start to the banner and to "Boot complete", five boots,
 # medians (noisy: the host's load shows). Instructions: one boot under
@@ -81,4 +82,10 @@ if [ -n "$guests" ] && [ -f "$guests/bench.elf" ]; then
         true)
     echo "PV round trips (icount):"
     sed 's/^/  /' <<<"${pv:-the bench guest did not report}"
+fi
+
+# Lab 7: how the credit scheduler shares one CPU by weight and by cap, and
+# how soon it runs a domain that wakes (tests/bench/sched.sh).
+if [ -n "$guests" ]; then
+    bash "$(dirname "$0")/sched.sh" "$elf" "$guests"
 fi

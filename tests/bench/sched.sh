@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Benchmarks of the scheduler (lab 7), part of `make bench`: how the credit
+# scheduler shares one CPU among CPU-bound domains by weight and by cap,
+# and how soon it runs a domain that wakes from sleep (BOOST).
+#
+# Every domain runs guest/tests/spin.c, which counts units of work between
+# two points of system time; its share is its units over the sum
+# (tests/bench/shares.awk prints the table). One CPU, under
+# `-icount shift=0,sleep=off`: the guests' clocks count instructions, so
+# the figures are the same run after run.
+#
+# Usage: tests/bench/sched.sh ELF GUEST_DIR
+set -euo pipefail
+
+elf=$1
+spin=$2/spin.elf
+here=$(dirname "$0")
+qemu=${QEMU:-qemu-system-x86_64}
+
+# The window every spin guest counts in, ms of system time: from past the
+# boot (all domains run by then), whole accounting periods of the credit
+# scheduler (30 ms): 3 s for the weights (the shares come within a few
+# tenths of a point over that), 900 ms for the rest. A window that starts
+# in the middle of a period would catch a capped domain that has used
+# that period's budget already.
+from=300
+until_weights=3300
+until_short=1200
+
+# Boot the spin guests "$@" (each "NAME:WEIGHT:CAP[:MODE]"; the first is
+# dom0; CAP 0: none) under `sched=$sched`, all counting until $until;
+# print the guests' output.
+run_spin() {
+    local args="sched=$sched" modules=() i=0 dom name weight cap mode
+    for dom in "$@"; do
+        IFS=: read -r name weight cap mode <<<"$dom"
+        if ((i == 0)); then
+            args+=" dom0_weight=$weight dom0_cap=$cap"
+        else
+            args+=" domu=$i,name=$name,weight=$weight,cap=$cap"
+        fi
+        modules+=("$spin name=$name mode=${mode:-hog} from=$from until=$until")
+        i=$((i + 1))
+    done
+    timeout 120 "$qemu" -cpu max -m 512M -nographic -no-reboot -kernel "$elf" \
+        -smp 1 -icount shift=0,sleep=off \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 -append "$args" \
+        -initrd "$(
+            IFS=,
+            echo "${modules[*]}"
+        )" 2>&1 || true
+}
+
+# Print the fairness table of the spin guests "$@" (as run_spin()'s).
+fairness() {
+    local dom name weight cap
+    {
+        for dom in "$@"; do
+            IFS=: read -r name weight cap _ <<<"$dom"
+            echo "want $name $weight $cap"
+        done
+        run_spin "$@"
+    } | awk -f "$here/shares.awk"
+}
+
+# The wake-up latency line of an io guest next to two CPU hogs.
+latency() {
+    run_spin io:256:0:io hog1:256:0 hog2:256:0 |
+        sed -n 's/^(d0) spin: io woke \(.*\)$/woke \1/p' |
+        grep . || echo "the io guest did not report"
+}
+
+[ -f "$spin" ] || exit 0
+
+sched=credit
+until=$until_weights
+echo "credit shares, 1 CPU (icount), three CPU hogs by weight," \
+    "$((until - from)) ms:"
+fairness a:256:0 b:512:0 c:1024:0
+
+until=$until_short
+echo "credit shares, 1 CPU (icount), two CPU hogs, one capped," \
+    "$((until - from)) ms:"
+fairness capped:256:25 free:256:0
+
+echo "wake-up latency, 1 CPU (icount), $((until - from)) ms, of an io guest" \
+    "(20 ms asleep, 1 ms busy) next to two CPU hogs:"
+for sched in credit rr; do
+    echo "  sched=$sched: $(latency)"
+done
