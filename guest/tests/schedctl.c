@@ -7,8 +7,9 @@
  * and cap 50, reads them back, and tries what must be refused: weight 0
  * and a cap above 100 % per vCPU (-EINVAL, nothing changes), a domain
  * that does not exist (-ESRCH), another interface version (-EACCES), an
- * unknown operation (-ENOSYS), an unreadable argument (-EFAULT). Under a
- * policy without parameters (rr) every read is -ENOSYS. As any other
+ * unknown operation (-ENOSYS), an unreadable argument (-EFAULT). These
+ * are credit's parameters: under rr every read is -ENOSYS, under rtds the
+ * weight reads 0, and dom0 stops after the read. As any other
  * domain (`target=` absent): one read, which must be -EPERM. The two
  * meet on an event channel (dom0's port 1): the domU says "ready" once
  * it is bound, dom0 starts only then and says "done" at the end, so the
@@ -60,8 +61,8 @@ static void control(domid_t target)
 
     printf("schedctl: d%u: weight %u, cap %u (%ld)\n", target, s.weight, s.cap,
            rc);
-    if (rc == -XEN_ENOSYS)
-        return; /* no parameters under this policy */
+    if (rc == -XEN_ENOSYS || (!rc && !s.weight))
+        return; /* not the credit scheduler */
     CHECK_EQ(rc, 0);
     CHECK_EQ(sched(HOSPES_DOMCTL_sched_set, target, 512, 50, NULL), 0);
     CHECK_EQ(sched(HOSPES_DOMCTL_sched_get, target, 0, 0, &s), 0);

@@ -18,16 +18,18 @@
 /** HOSPES_DOMCTL_sched_get and _set of domain @p d. */
 static long sched_op(struct domain *d, struct hospes_domctl *op, bool set)
 {
+    struct hospes_domctl_sched *s = &op->u.sched;
     struct sched_params p = {
-        .weight = op->u.sched.weight,
-        .cap = op->u.sched.cap,
+        .weight = s->weight,
+        .cap = s->cap,
+        .period = (s_time_t)s->period_ns,
+        .budget = (s_time_t)s->budget_ns,
     };
     long rc = sched_adjust(d, &p, set);
 
-    if (!rc) {
-        op->u.sched.weight = p.weight;
-        op->u.sched.cap = p.cap;
-    }
+    if (!rc)
+        *s =
+            (struct hospes_domctl_sched){ p.weight, p.cap, p.period, p.budget };
     return rc;
 }
 

@@ -48,6 +48,7 @@ string_param("sched", opt_sched);
 static const struct scheduler *const schedulers[] = {
     &sched_rr_def,
     &sched_credit_def,
+    &sched_rtds_def,
 };
 
 /** The policy in use (scheduler_init() sets it from `sched=`). */

@@ -6,7 +6,7 @@
  *        running.
  *
  * Lab 7 (labs/07-scheduling/README.md); the interface is hospes/sched.h,
- * the design page docs/pv-guests.md (section "Scheduling").
+ * the design page docs/scheduling.md.
  *
  * Credit is CPU time, in nanoseconds. A vCPU's credit gives it its
  * priority: BOOST (it has just woken from sleep, with credit left), UNDER

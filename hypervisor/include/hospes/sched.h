@@ -28,7 +28,8 @@ struct sched_decision {
 
 /**
  * A domain's scheduling parameters, as struct scheduler's adjust hook
- * reads and sets them. Each policy uses its own (credit: weight and cap).
+ * reads and sets them. Each policy uses its own (credit: weight and cap;
+ * rtds: period and budget).
  */
 struct sched_params {
     /** credit: its share of the CPUs, relative to the other domains'
@@ -37,6 +38,11 @@ struct sched_params {
     /** credit: the most it may run, in percent of one CPU, over all its
      *  vCPUs (0: no cap; at most 100 per vCPU) */
     unsigned int cap;
+    /** rtds: each of its vCPUs gets budget ns of CPU time every period ns
+     *  (10 ms by default; at least 10 us) */
+    s_time_t period;
+    /** rtds: see period (4 ms by default; 10 us to period) */
+    s_time_t budget;
 };
 
 /**
@@ -86,6 +92,9 @@ extern const struct scheduler sched_rr_def;
 
 /** The credit policy (common/sched/credit.c). */
 extern const struct scheduler sched_credit_def;
+
+/** The real-time (EDF) policy, after Xen's RTDS (common/sched/rtds.c). */
+extern const struct scheduler sched_rtds_def;
 
 /** @brief Set the scheduler up on every online CPU, with its idle vCPUs. */
 void scheduler_init(void);

@@ -29,12 +29,15 @@
 
 /**
  * A domain's scheduling parameters. Each policy uses its own: credit the
- * weight and the cap; a field another policy uses is ignored on set and
- * 0 on get.
+ * weight and the cap, rtds the period and the budget; a field another
+ * policy uses is ignored on set and 0 on get. Set what you read, changed:
+ * a set gives the policy every one of its fields.
  */
 struct hospes_domctl_sched {
-    uint32_t weight; /**< credit: relative share, 1-65535 (256 by default) */
-    uint32_t cap;    /**< credit: at most this % of one CPU; 0: no cap */
+    uint32_t weight;    /**< credit: relative share, 1-65535 (256 by default) */
+    uint32_t cap;       /**< credit: at most this % of one CPU; 0: no cap */
+    uint64_t period_ns; /**< rtds: each vCPU gets budget_ns every period_ns */
+    uint64_t budget_ns; /**< rtds: (10 ms and 4 ms by default) */
 };
 
 /** The argument of HYPERVISOR_domctl. */
