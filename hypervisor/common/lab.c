@@ -13,6 +13,7 @@ static const char *const handouts[] = {
     [4] = "labs/04-pv-domains/README.md",
     [5] = "labs/05-pv-memory/README.md",
     [6] = "labs/06-events-and-time/README.md",
+    [7] = "labs/07-scheduling/README.md",
 };
 
 /** Bit e of said[l]: exercise e of lab l has spoken already. */

@@ -68,6 +68,7 @@
  * and never the other way round.
  */
 #include <hospes/errno.h>
+#include <hospes/lab.h>
 #include <hospes/lib.h>
 #include <hospes/printk.h>
 #include <hospes/sched.h>
@@ -236,14 +237,23 @@ static s_time_t weighted(s_time_t amount, unsigned int weight,
 }
 
 /**
- * Split @p total among the domains with active vCPUs by weight, none
- * getting more than its peak: a domain whose part would pass its peak
- * gets its peak, and the rest is split again among the others (Xen hands
- * it on too). Sets each domain's share.
+ * Lab 7, exercise 1: split a period's credit by weight (split_by_weight()).
+ *
+ * Split @p total (ns of CPU time) among the domains with active vCPUs
+ * (nr_active > 0) in proportion to their weight: set each one's share, and
+ * 0 for the others. No domain gets more than its peak (peak_of(): one CPU
+ * per active vCPU, or its cap's budget): a domain whose part would pass
+ * its peak gets its peak, and what it leaves is split again, by weight,
+ * among the others, until no part passes its peak (Xen hands it on too).
+ * Use weighted() for a part; credit_dom's settled is yours, as scratch.
+ *
+ * Without it nobody earns credit: every vCPU is OVER, and they take turns
+ * whatever their weights.
  */
 static void split_by_weight(s_time_t total)
 {
     struct credit_dom *cd;
+    // LAB 7 BEGIN exercise 1: split_by_weight()
     s_time_t weight_left, left;
     bool settled_more;
 
@@ -274,6 +284,15 @@ static void split_by_weight(s_time_t total)
     for (cd = credit.doms; cd; cd = cd->next_dom)
         if (!cd->settled)
             cd->share = weighted(total, cd->weight, weight_left);
+    // LAB 7 STUB
+    // lab_todo(7, 1, "split_by_weight()");
+    // /* Nobody earns: all go OVER and take turns. */
+    // for (cd = credit.doms; cd; cd = cd->next_dom)
+    //     cd->share = 0;
+    // (void)total;
+    // (void)peak_of;
+    // (void)weighted;
+    // LAB 7 END
 }
 
 /**
@@ -485,20 +504,41 @@ static void credit_remove_vcpu(struct vcpu *v)
 }
 
 /**
- * Queue @p v, unless it is queued already. Coming back from sleep with
- * credit left, and not parked, it is boosted.
+ * Lab 7, exercise 2: BOOST on wake (credit_wake()).
+ *
+ * Queue @p v at the back of its CPU's queue (enqueue()), unless it is
+ * queued already (a wake-up of a vCPU that did not sleep changes
+ * nothing). If it is coming back from sleep (asleep: blocked, paused, or
+ * new), it is boosted if it has credit left (credit >= 0) and its domain
+ * is not parked by its cap; otherwise, or if it was only preempted, its
+ * boost stays as it is. Either way it is awake now. credit.lock is
+ * held around your code: the accounting on another CPU changes credits.
+ *
+ * The core calls do_schedule() after every wake-up: best_queued() and
+ * keeps_cpu() then let the boosted vCPU take the CPU at once. Without
+ * BOOST, a vCPU that wakes waits for the next tick, or the end of a
+ * slice, behind the vCPUs that have as much credit as it.
  */
 static void credit_wake(struct vcpu *v)
 {
     struct credit_vcpu *cv = credit_of(v);
     unsigned long flags = spin_lock_irqsave(&credit.lock);
 
+    // LAB 7 BEGIN exercise 2: credit_wake()
     if (!cv->queued) {
         if (cv->asleep)
             cv->boost = cv->credit >= 0 && !parked(cv);
         cv->asleep = false;
         enqueue(cv);
     }
+    // LAB 7 STUB
+    // lab_todo(7, 2, "credit_wake()");
+    // /* Queued, never boosted. */
+    // if (!cv->queued) {
+    //     cv->asleep = false;
+    //     enqueue(cv);
+    // }
+    // LAB 7 END
     spin_unlock_irqrestore(&credit.lock, flags);
 }
 

@@ -54,6 +54,7 @@
  * way round.
  */
 #include <hospes/errno.h>
+#include <hospes/lab.h>
 #include <hospes/lib.h>
 #include <hospes/printk.h>
 #include <hospes/sched.h>
@@ -103,15 +104,31 @@ static struct rtds_vcpu *rtds_of(const struct vcpu *v)
 }
 
 /**
- * If @p rv's deadline is past at @p now, give it its full budget and move
- * its deadline on by whole periods, to the first one after @p now.
+ * Lab 7, exercise 3: replenishment (replenish()).
+ *
+ * If @p rv's deadline has come (@p now >= deadline), its period is over:
+ * give it its full budget (budget_left = budget) and move its deadline on
+ * by whole periods, to the first deadline after @p now. Not to now +
+ * period: the periods stay where they were (multiples of the period since
+ * boot, as the first deadline is 0), and a vCPU that slept across several
+ * periods gets one budget, not theirs. Before its deadline, leave it
+ * alone: a vCPU gets no more than its budget per period.
+ *
+ * do_schedule() calls it for every queued vCPU, at every decision.
  */
 static void replenish(struct rtds_vcpu *rv, s_time_t now)
 {
+    // LAB 7 BEGIN exercise 3: replenish()
     if (now < rv->deadline)
         return;
     rv->deadline += ((now - rv->deadline) / rv->period + 1) * rv->period;
     rv->budget_left = rv->budget;
+    // LAB 7 STUB
+    // lab_todo(7, 3, "replenish()");
+    // /* A full budget at every decision: no budget ever runs out. */
+    // rv->deadline = now + rv->period;
+    // rv->budget_left = rv->budget;
+    // LAB 7 END
 }
 
 /** Make running vCPU @p rv pay for the time since it was last charged. */
