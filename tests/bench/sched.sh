@@ -70,6 +70,30 @@ latency() {
         grep . || echo "the io guest did not report"
 }
 
+# The units of work the spin guests "$@" did in all, under $sched.
+units() {
+    run_spin "$@" | sed -n 's/^(d[0-9]*) spin: .* did \([0-9]*\) units.*/\1/p' |
+        awk '{ n += $1 } END { print n + 0 }'
+}
+
+# What a switch from one domain to another costs: two domains that yield
+# after every unit of work, against one that only works. Under icount a
+# ms is a million instructions, so instructions per unit are
+# 1e6 * ms / units, and the switch is the difference.
+switch_cost() {
+    local ms=$((until - from)) alone yielding
+    sched=rr
+    alone=$(units alone:256:0)
+    yielding=$(units a:256:0:yield b:256:0:yield)
+    if ((alone == 0 || yielding == 0)); then
+        echo "  the spin guests did not report"
+        return
+    fi
+    echo "  $((1000000 * ms / yielding - 1000000 * ms / alone)) instructions" \
+        "per yield that switches to the other domain (a unit of work:" \
+        "$((1000000 * ms / alone)))"
+}
+
 [ -f "$spin" ] || exit 0
 
 sched=credit
@@ -88,3 +112,6 @@ echo "wake-up latency, 1 CPU (icount), $((until - from)) ms, of an io guest" \
 for sched in credit rr; do
     echo "  sched=$sched: $(latency)"
 done
+
+echo "context switch, 1 CPU (icount), sched=rr, $((until - from)) ms:"
+switch_cost
