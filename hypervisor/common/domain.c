@@ -45,13 +45,21 @@ const char *shutdown_reason_name(unsigned int reason)
                                                        : "unknown";
 }
 
-struct domain *domain_by_id(domid_t id)
+/** The domain with id @p id, or NULL; domlist_lock held. */
+static struct domain *find_domain(domid_t id)
 {
-    unsigned long flags = spin_lock_irqsave(&domlist_lock);
     struct domain *d;
 
     for (d = domain_list; d && d->domain_id != id; d = d->next_in_list)
         ;
+    return d;
+}
+
+struct domain *domain_by_id(domid_t id)
+{
+    unsigned long flags = spin_lock_irqsave(&domlist_lock);
+    struct domain *d = find_domain(id);
+
     spin_unlock_irqrestore(&domlist_lock, flags);
     return d;
 }
@@ -59,10 +67,8 @@ struct domain *domain_by_id(domid_t id)
 struct domain *get_domain_by_id(domid_t id)
 {
     unsigned long flags = spin_lock_irqsave(&domlist_lock);
-    struct domain *d;
+    struct domain *d = find_domain(id);
 
-    for (d = domain_list; d && d->domain_id != id; d = d->next_in_list)
-        ;
     if (d)
         get_domain(d);
     spin_unlock_irqrestore(&domlist_lock, flags);
@@ -113,14 +119,13 @@ static int domlist_insert(struct domain *d)
 long domain_reservation(domid_t id, bool maximum)
 {
     unsigned long flags = spin_lock_irqsave(&domlist_lock);
-    struct domain *d;
+    struct domain *d = find_domain(id);
     long pages = -ESRCH;
 
     /* Read under the lock: a domain is freed only after it leaves the
      * list, which takes the lock too. */
-    for (d = domain_list; d; d = d->next_in_list)
-        if (d->domain_id == id)
-            pages = maximum ? d->max_pages : d->tot_pages;
+    if (d)
+        pages = maximum ? d->max_pages : d->tot_pages;
     spin_unlock_irqrestore(&domlist_lock, flags);
     return pages;
 }
@@ -345,30 +350,29 @@ static void domain_state(const struct domain *d, char state[7])
     state[6] = '\0';
 }
 
+/** @p d's line of debug key 'q'. */
+static void dump_domain(struct domain *d)
+{
+    s_time_t ns = 0;
+    struct vcpu *v;
+    char state[7];
+
+    for_each_vcpu (d, v) /* a running vCPU's slice so far counts */
+        ns += v->runtime + (v->is_running ? NOW() - v->run_start : 0);
+    domain_state(d, state);
+    printk("%-32s %5u %7lu %5u %-6s %5lu.%03lu\n", d->name, d->domain_id,
+           d->tot_pages >> (20 - PAGE_SHIFT), d->max_vcpus, state,
+           (unsigned long)(ns / 1000000000),
+           (unsigned long)(ns / 1000000 % 1000));
+}
+
 /** Debug key 'q': the domains, in the format of `xl list`. */
 static void dump_domains(unsigned char key)
 {
-    unsigned long flags;
-    struct domain *d;
-
     (void)key;
     printk("%-32s %5s %7s %5s %-6s %9s\n", "Name", "ID", "Mem", "VCPUs",
            "State", "Time(s)");
-    flags = spin_lock_irqsave(&domlist_lock);
-    for (d = domain_list; d; d = d->next_in_list) {
-        s_time_t ns = 0;
-        struct vcpu *v;
-        char state[7];
-
-        for_each_vcpu (d, v) /* a running vCPU's slice so far counts */
-            ns += v->runtime + (v->is_running ? NOW() - v->run_start : 0);
-        domain_state(d, state);
-        printk("%-32s %5u %7lu %5u %-6s %5lu.%03lu\n", d->name, d->domain_id,
-               d->tot_pages >> (20 - PAGE_SHIFT), d->max_vcpus, state,
-               (unsigned long)(ns / 1000000000),
-               (unsigned long)(ns / 1000000 % 1000));
-    }
-    spin_unlock_irqrestore(&domlist_lock, flags);
+    for_each_domain(dump_domain);
 }
 KEYHANDLER('q', dump_domains, "list the domains (like `xl list`)");
 

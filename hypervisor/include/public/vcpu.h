@@ -49,11 +49,14 @@ _Static_assert(offsetof(struct vcpu_runstate_info, time) == 16, "time");
 struct vcpu_register_runstate_memory_area {
     uint64_t addr; /**< a guest virtual address, or 0 for none */
 };
+_Static_assert(sizeof(struct vcpu_register_runstate_memory_area) == 8,
+               "runstate area");
 
 /** VCPUOP_set_periodic_timer. */
 struct vcpu_set_periodic_timer {
     uint64_t period_ns; /**< at least 1 ms (Xen's minimum) */
 };
+_Static_assert(sizeof(struct vcpu_set_periodic_timer) == 8, "periodic");
 
 /** VCPUOP_set_singleshot_timer. */
 struct vcpu_set_singleshot_timer {
