@@ -37,16 +37,16 @@ void xfree(void *p);
 #define xmalloc(type) ((type *)_xmalloc(sizeof(type), _Alignof(type)))
 /** Allocate one zeroed object of @p type. */
 #define xzalloc(type) ((type *)_xzalloc(sizeof(type), _Alignof(type)))
+/** An array of @p n objects of @p type from allocator @p alloc (_xmalloc
+ *  or _xzalloc); NULL if its size would overflow. */
+#define _xalloc_array(alloc, type, n)                                          \
+    ((n) > SIZE_MAX / sizeof(type)                                             \
+         ? NULL                                                                \
+         : (type *)alloc(sizeof(type) * (n), _Alignof(type)))
 /** Allocate an array of @p n objects of @p type (NULL on overflow). */
-#define xmalloc_array(type, n)                                                 \
-    ((n) > SIZE_MAX / sizeof(type)                                             \
-         ? NULL                                                                \
-         : (type *)_xmalloc(sizeof(type) * (n), _Alignof(type)))
+#define xmalloc_array(type, n) _xalloc_array(_xmalloc, type, n)
 /** Allocate a zeroed array of @p n objects of @p type (NULL on overflow). */
-#define xzalloc_array(type, n)                                                 \
-    ((n) > SIZE_MAX / sizeof(type)                                             \
-         ? NULL                                                                \
-         : (type *)_xzalloc(sizeof(type) * (n), _Alignof(type)))
+#define xzalloc_array(type, n) _xalloc_array(_xzalloc, type, n)
 
 /** Objects in use and slab pages held, for the self-tests. */
 struct xmalloc_stats {
