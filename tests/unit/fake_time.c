@@ -67,12 +67,6 @@ void reprogram_timer(s_time_t deadline)
     deliver_if_due();
 }
 
-/* Timers and softirqs are per CPU; the test runs on the boot CPU. */
-unsigned int smp_processor_id(void)
-{
-    return 0;
-}
-
 /* The test has one CPU, so a softirq raised for another never happens. */
 void smp_send_event_check(unsigned int cpu)
 {

@@ -13,8 +13,8 @@
  * a deadline programmed too late makes timers late, one forgotten makes
  * them never fire. The deadline last programmed is there to check too.
  *
- * Timers and softirqs are per CPU: smp_processor_id() says the test runs
- * on CPU 0, the boot CPU.
+ * Timers and softirqs are per CPU: link fake_cpu.c too, whose
+ * smp_processor_id() says the test runs on CPU 0, the boot CPU.
  */
 #ifndef UNIT_FAKE_TIME_H
 #define UNIT_FAKE_TIME_H

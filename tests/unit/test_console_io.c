@@ -5,7 +5,7 @@
  *
  * hv-sources: hypervisor/common/console_io.c hypervisor/common/softirq.c
  * host-sources: tests/unit/fake_domain.c tests/unit/fake_guest.c
- * host-sources: tests/unit/fake_time.c
+ * host-sources: tests/unit/fake_time.c tests/unit/fake_cpu.c
  *
  * (softirq.c is there for fake_time.c, whose timer interrupt raises a
  * softirq; console_io.c sets no timer.)

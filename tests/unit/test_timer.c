@@ -4,7 +4,8 @@
  * hypervisor/common/softirq.c, on the fake clock of fake_time.c.
  *
  * hv-sources: hypervisor/common/timer.c hypervisor/common/softirq.c
- * host-sources: tests/unit/fake_time.c
+ * hv-sources: hypervisor/common/spinlock.c
+ * host-sources: tests/unit/fake_time.c tests/unit/fake_cpu.c
  *
  * The test keeps its own account of every timer: whether it is set, for
  * when, and when it was set. That account is the oracle:

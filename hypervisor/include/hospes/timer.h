@@ -38,7 +38,16 @@ void set_timer(struct timer *t, s_time_t expires);
 /** @brief Disarm @p t if it is armed. */
 void stop_timer(struct timer *t);
 
-/** @brief Disarm @p t for good: set_timer() on it is then a bug. */
+/**
+ * @brief Make @p t fire on CPU @p cpu from now on (armed or not); a vCPU's
+ *        timers follow it when it moves.
+ */
+void migrate_timer(struct timer *t, unsigned int cpu);
+
+/**
+ * @brief Disarm @p t for good: set_timer() on it is then a bug. Returns
+ *        once its function, if some CPU is calling it, has returned.
+ */
 void kill_timer(struct timer *t);
 
 /** @brief Start the timer subsystem: hook the TIMER softirq. */
