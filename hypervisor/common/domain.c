@@ -29,6 +29,8 @@
 static struct domain *domain_list;
 /** Guards domain_list. */
 static spinlock_t domlist_lock = SPIN_LOCK_UNLOCKED("domlist");
+/** Orders destroying a domain with holding one of its vCPUs. */
+static spinlock_t destroy_lock = SPIN_LOCK_UNLOCKED("destroy");
 
 /** dom0's shutdown reason, for the machine's when the last domain goes. */
 static unsigned int dom0_reason = SHUTDOWN_poweroff;
@@ -64,6 +66,19 @@ struct domain *domain_by_id(domid_t id)
     return d;
 }
 
+struct domain *get_domain_from(domid_t id)
+{
+    unsigned long flags = spin_lock_irqsave(&domlist_lock);
+    struct domain *d;
+
+    for (d = domain_list; d && d->domain_id < id; d = d->next_in_list)
+        ;
+    if (d)
+        get_domain(d);
+    spin_unlock_irqrestore(&domlist_lock, flags);
+    return d;
+}
+
 struct domain *get_domain_by_id(domid_t id)
 {
     unsigned long flags = spin_lock_irqsave(&domlist_lock);
@@ -82,8 +97,13 @@ void get_domain(struct domain *d)
 
 void put_domain(struct domain *d)
 {
-    if (!__atomic_sub_fetch(&d->refcnt, 1, __ATOMIC_SEQ_CST))
-        xfree(d);
+    unsigned int i;
+
+    if (__atomic_sub_fetch(&d->refcnt, 1, __ATOMIC_SEQ_CST))
+        return;
+    for (i = 0; i < d->max_vcpus; i++) /* their structures outlive it */
+        xfree(d->vcpu[i]);
+    xfree(d);
 }
 
 void for_each_domain(void (*fn)(struct domain *d))
@@ -173,9 +193,12 @@ struct domain *domain_create(domid_t id, const char *name, bool is_privileged)
     strlcpy(d->name, name, sizeof(d->name));
     d->is_privileged = is_privileged;
     d->pause_count = 1; /* created paused, as in Xen */
+    d->vcpu_up_lock = (spinlock_t)SPIN_LOCK_UNLOCKED("vcpu_up");
     guest_console_init(d);
+    cpupool_add_domain(d);
     if (domlist_insert(d)) {
         printk(LOG_ERR "Domain %u exists already\n", id);
+        cpupool_rm_domain(d);
         evtchn_destroy(d);
         arch_domain_destroy(d);
         xfree(d);
@@ -184,7 +207,7 @@ struct domain *domain_create(domid_t id, const char *name, bool is_privileged)
     return d;
 }
 
-struct vcpu *vcpu_create(struct domain *d, unsigned int id, unsigned int cpu)
+struct vcpu *vcpu_create(struct domain *d, unsigned int id)
 {
     struct vcpu *v;
 
@@ -195,7 +218,12 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id, unsigned int cpu)
         return NULL;
     v->vcpu_id = id;
     v->domain = d;
-    v->processor = cpu;
+    v->cpu_hard_affinity = ~0UL;
+    v->processor = sched_pick_cpu(v);
+    /* As in Xen, vCPU 0 starts from the builder's context, the others
+     * down until the guest gives them one (VCPUOP_initialise, _up). */
+    v->is_initialised = id == 0;
+    v->is_down = id != 0;
     if (d->shared_info)
         v->vcpu_info = &d->shared_info->vcpu_info[id];
     if (arch_vcpu_create(v)) {
@@ -217,8 +245,8 @@ bool vcpu_runnable(const struct vcpu *v)
 {
     const struct domain *d = v->domain;
 
-    return !v->pause_count && !v->is_blocked && !d->pause_count &&
-           !d->is_shutting_down;
+    return !v->pause_count && !v->is_blocked && !v->is_down &&
+           !d->pause_count && !d->is_shutting_down;
 }
 
 void domain_pause(struct domain *d)
@@ -270,12 +298,13 @@ static void domain_destroy(struct domain *d)
     struct vcpu *v;
 
     guest_console_flush(d);
-    evtchn_destroy(d); /* from now on nobody can signal it */
-    for_each_vcpu (d, v) {
+    cpupool_rm_domain(d);
+    evtchn_destroy(d);     /* from now on nobody can signal it */
+    for_each_vcpu (d, v) { /* their structures go with the last
+                              reference (put_domain()) */
         vcpu_timers_destroy(v);
         sched_remove_vcpu(v);
         arch_vcpu_destroy(v);
-        xfree(v);
     }
     arch_domain_destroy(d);
     while ((pg = page_list_first(&d->page_list)))
@@ -290,21 +319,40 @@ static void domain_destroy(struct domain *d)
     put_domain(d); /* the list's reference */
 }
 
+/** Is @p d destroyed already? destroy_lock held. */
+static bool destroyed(const struct domain *d)
+{
+    return domain_by_id(d->domain_id) != d;
+}
+
 void domain_destroy_if_idle(struct domain *d)
 {
-    static spinlock_t lock = SPIN_LOCK_UNLOCKED("destroy");
     struct vcpu *v;
     bool idle = true;
 
     if (!d->is_dying)
         return;
-    unsigned long flags = spin_lock_irqsave(&lock); /* two CPUs leaving its
-                                                       last vCPUs: one wins */
+    unsigned long flags = spin_lock_irqsave(&destroy_lock); /* two CPUs
+                                        leaving its last vCPUs: one wins */
+    /* Not while someone holds one of its vCPUs (vcpu_hold()): its
+     * vcpu_unpause() calls us again. */
     for_each_vcpu (d, v)
-        idle &= !__atomic_load_n(&v->is_running, __ATOMIC_SEQ_CST);
-    if (idle && domain_by_id(d->domain_id) == d)
+        idle &= !__atomic_load_n(&v->is_running, __ATOMIC_SEQ_CST) &&
+                !__atomic_load_n(&v->pause_count, __ATOMIC_SEQ_CST);
+    if (idle && !destroyed(d))
         domain_destroy(d);
-    spin_unlock_irqrestore(&lock, flags);
+    spin_unlock_irqrestore(&destroy_lock, flags);
+}
+
+bool vcpu_hold(struct vcpu *v)
+{
+    unsigned long flags = spin_lock_irqsave(&destroy_lock);
+    bool alive = !destroyed(v->domain);
+
+    if (alive)
+        __atomic_add_fetch(&v->pause_count, 1, __ATOMIC_SEQ_CST);
+    spin_unlock_irqrestore(&destroy_lock, flags);
+    return alive;
 }
 
 /** The assists a 64-bit PV guest may turn on (Xen's list). */
@@ -339,7 +387,7 @@ static void domain_state(const struct domain *d, char state[7])
 
     for_each_vcpu (d, v) {
         running |= v->is_running;
-        blocked &= v->is_blocked;
+        blocked &= v->is_blocked || v->is_down;
     }
     state[0] = running ? 'r' : '-';
     state[1] = !running && blocked ? 'b' : '-';

@@ -33,6 +33,24 @@ static long sched_op(struct domain *d, struct hospes_domctl *op, bool set)
     return rc;
 }
 
+/** HOSPES_DOMCTL_get_vcpu_affinity and _set of a vCPU of domain @p d. */
+static long vcpu_affinity_op(struct domain *d, struct hospes_domctl *op,
+                             bool set)
+{
+    struct hospes_domctl_vcpu_affinity *a = &op->u.vcpu_affinity;
+    struct vcpu *v = a->vcpu < d->max_vcpus ? d->vcpu[a->vcpu] : NULL;
+    long rc = 0;
+
+    if (!v)
+        return -ENOENT;
+    if (d->is_dying)
+        return -ESRCH;
+    if (set)
+        rc = cpupool_set_affinity(v, a->cpumap);
+    a->cpumap = v->cpu_hard_affinity;
+    return rc;
+}
+
 long do_domctl(guest_va_t arg)
 {
     struct hospes_domctl op;
@@ -52,6 +70,11 @@ long do_domctl(guest_va_t arg)
     case HOSPES_DOMCTL_sched_get:
     case HOSPES_DOMCTL_sched_set:
         rc = sched_op(d, &op, op.cmd == HOSPES_DOMCTL_sched_set);
+        break;
+    case HOSPES_DOMCTL_get_vcpu_affinity:
+    case HOSPES_DOMCTL_set_vcpu_affinity:
+        rc =
+            vcpu_affinity_op(d, &op, op.cmd == HOSPES_DOMCTL_set_vcpu_affinity);
         break;
     default:
         rc = -ENOSYS;

@@ -15,8 +15,7 @@
  * written for Xen, which must expect changes, sees the protocol work.
  *
  * A timer the guest sets raises VIRQ_TIMER on its vCPU when it fires. The
- * timers live on the vCPU's CPU (timers are per CPU; a vCPU does not move
- * until lab 7) and are set by the vCPU itself, on that CPU.
+ * timers live on the vCPU's CPU, and move with it (lab 7).
  */
 #include <hospes/errno.h>
 #include <hospes/event.h>
@@ -59,6 +58,13 @@ void vcpu_timers_init(struct vcpu *v)
     init_timer(&v->periodic_timer, periodic_fired, v, v->processor);
     init_timer(&v->poll_timer, poll_timed_out, v, v->processor);
     v->runstate.state = RUNSTATE_offline;
+}
+
+void vcpu_timers_migrate(struct vcpu *v)
+{
+    migrate_timer(&v->singleshot_timer, v->processor);
+    migrate_timer(&v->periodic_timer, v->processor);
+    migrate_timer(&v->poll_timer, v->processor);
 }
 
 void vcpu_timers_destroy(struct vcpu *v)
@@ -166,6 +172,44 @@ static long register_runstate(struct vcpu *v, guest_va_t arg)
     return 0;
 }
 
+/** VCPUOP_up: let initialised @p v run. */
+static long vcpu_up(struct vcpu *v)
+{
+    unsigned long flags;
+
+    if (!v->is_initialised)
+        return -EINVAL;
+    flags = spin_lock_irqsave(&v->domain->vcpu_up_lock);
+    if (__atomic_exchange_n(&v->is_down, false, __ATOMIC_SEQ_CST))
+        vcpu_wake(v);
+    spin_unlock_irqrestore(&v->domain->vcpu_up_lock, flags);
+    return 0;
+}
+
+/**
+ * VCPUOP_down: stop @p v, unless it is its domain's last vCPU up (a domain
+ * with none could never come back). It stops at its next way out of the
+ * hypervisor: downing oneself takes effect on return, and an up resumes it
+ * there.
+ */
+static long vcpu_down(struct vcpu *v)
+{
+    struct domain *d = v->domain;
+    unsigned long flags = spin_lock_irqsave(&d->vcpu_up_lock);
+    unsigned int up = 0;
+    struct vcpu *w;
+    long rc = 0;
+
+    for_each_vcpu (d, w)
+        up += w != v && !w->is_down;
+    if (!up)
+        rc = -EINVAL;
+    else if (!__atomic_exchange_n(&v->is_down, true, __ATOMIC_SEQ_CST))
+        vcpu_sleep_nosync(v);
+    spin_unlock_irqrestore(&d->vcpu_up_lock, flags);
+    return rc;
+}
+
 long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, guest_va_t arg)
 {
     struct domain *d = current->domain;
@@ -173,10 +217,18 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, guest_va_t arg)
 
     if (!v)
         return -ENOENT;
-    if (cmd == VCPUOP_get_runstate_info)
+    switch ((unsigned int)cmd) { /* any vCPU of the caller's domain */
+    case VCPUOP_get_runstate_info:
         return get_runstate(v, arg);
-    if (cmd == VCPUOP_is_up)
-        return 1;     /* every vCPU is up until lab 7 brings up/down */
+    case VCPUOP_is_up:
+        return !__atomic_load_n(&v->is_down, __ATOMIC_SEQ_CST);
+    case VCPUOP_initialise:
+        return arch_initialise_vcpu(v, arg);
+    case VCPUOP_up:
+        return vcpu_up(v);
+    case VCPUOP_down:
+        return vcpu_down(v);
+    }
     if (v != current) /* the rest changes a vCPU's own timers */
         return -EINVAL;
     switch ((unsigned int)cmd) {
@@ -195,7 +247,7 @@ long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, guest_va_t arg)
         return register_runstate(v, arg);
     case VCPUOP_register_vcpu_info:
         return arch_register_vcpu_info(v, arg);
-    default: /* initialise, up, down: lab 7 */
+    default:
         return -ENOSYS;
     }
 }

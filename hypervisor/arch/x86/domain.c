@@ -34,8 +34,6 @@
 #define FXSAVE_FCW 0
 /** The x87 control word after reset: every exception masked. */
 #define FCW_DEFAULT 0x037f
-/** fxsave area: MXCSR's offset. */
-#define FXSAVE_MXCSR 24
 /** MXCSR after reset: every SSE exception masked. */
 #define MXCSR_DEFAULT 0x1f80
 

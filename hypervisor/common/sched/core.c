@@ -6,17 +6,23 @@
  * Lab 4 (labs/04-pv-domains/README.md); lab 7 fills in the policies.
  * Design page: docs/pv-guests.md (section "Scheduling").
  *
- * Each CPU has a lock, its current vCPU, an idle vCPU and a slice timer.
+ * Each CPU has a lock, its current vCPU, an idle vCPU, a slice timer and
+ * the CPU pool it serves (common/sched/cpupool.c), whose policy decides
+ * what it runs; a free CPU, in no pool, runs only its idle vCPU.
  * A vCPU belongs to one CPU (v->processor) and is only ever queued,
- * dequeued or switched to under that CPU's lock. Switching happens in
- * one place only: SCHEDULE_SOFTIRQ, which runs on the way out to a guest
- * or in the idle loop, never in the middle of hypervisor work. So making
- * a vCPU stop is: mark it, raise SCHEDULE_SOFTIRQ on its CPU.
+ * dequeued or switched to under that CPU's lock. Its CPU changes only
+ * under that lock, while it neither runs nor waits in a queue (a policy
+ * stealing work, or a vCPU moved while paused): vcpu_lock() reads
+ * v->processor, locks that CPU and looks again, as Xen does. Switching
+ * happens in one place only: SCHEDULE_SOFTIRQ, which runs on the way out
+ * to a guest or in the idle loop, never in the middle of hypervisor work.
+ * So making a vCPU stop is: mark it, raise SCHEDULE_SOFTIRQ on its CPU.
  */
 #include <hospes/domain.h>
 #include <hospes/errno.h>
 #include <hospes/event.h>
 #include <hospes/hypercall.h>
+#include <hospes/irq.h>
 #include <hospes/keyhandler.h>
 #include <hospes/lib.h>
 #include <hospes/param.h>
@@ -35,24 +41,23 @@ struct sched_cpu {
     struct vcpu *curr;  /**< the vCPU running here */
     struct vcpu *idle;  /**< this CPU's idle vCPU */
     struct timer slice; /**< ends the current time slice */
+    /** The pool it serves; NULL: free, it runs only its idle vCPU. */
+    struct cpupool *pool;
 };
 
 /** Every CPU's scheduling state. */
 static struct sched_cpu sched_cpus[NR_CPUS];
 
-/** `sched=`: the opt_name of the policy to use. */
+/** `sched=`: the opt_name of pool 0's policy. */
 static char opt_sched[16] = "rr";
 string_param("sched", opt_sched);
 
-/** Every policy `sched=` can choose. */
+/** Every policy there is, for `sched=` and for new pools. */
 static const struct scheduler *const schedulers[] = {
     &sched_rr_def,
     &sched_credit_def,
     &sched_rtds_def,
 };
-
-/** The policy in use (scheduler_init() sets it from `sched=`). */
-static const struct scheduler *ops = &sched_rr_def;
 
 /** The domain the idle vCPUs belong to. */
 static struct domain *idle_domain;
@@ -77,10 +82,49 @@ struct vcpu *get_current(void)
     return sched_cpus[smp_processor_id()].curr;
 }
 
-/** Make CPU @p cpu run schedule() soon, wherever it is. */
-static void poke_cpu(unsigned int cpu)
+void sched_poke_cpu(unsigned int cpu)
 {
     raise_softirq_cpu(cpu, SCHEDULE_SOFTIRQ);
+}
+
+/** The policy of the pool CPU @p cpu serves (its lock held). */
+static const struct scheduler *cpu_ops(unsigned int cpu)
+{
+    return sched_cpus[cpu].pool->sched;
+}
+
+/**
+ * Lock the CPU @p v is on, in spite of a policy moving it meanwhile.
+ * @return that CPU's state; *@p flags for spin_unlock_irqrestore()
+ */
+static struct sched_cpu *vcpu_lock(const struct vcpu *v, unsigned long *flags)
+{
+    for (;;) {
+        unsigned int cpu = __atomic_load_n(&v->processor, __ATOMIC_ACQUIRE);
+        struct sched_cpu *sc = &sched_cpus[cpu];
+
+        *flags = spin_lock_irqsave(&sc->lock);
+        if (cpu == v->processor)
+            return sc;
+        spin_unlock_irqrestore(&sc->lock, *flags); /* it moved: again */
+    }
+}
+
+bool sched_trylock_cpu(unsigned int cpu)
+{
+    return spin_trylock(&sched_cpus[cpu].lock);
+}
+
+void sched_unlock_cpu(unsigned int cpu)
+{
+    spin_unlock(&sched_cpus[cpu].lock);
+}
+
+void sched_set_processor(struct vcpu *v, unsigned int cpu)
+{
+    ASSERT(!v->is_running);
+    __atomic_store_n(&v->processor, cpu, __ATOMIC_RELEASE);
+    vcpu_timers_migrate(v); /* its timers fire where it runs */
 }
 
 /** The time slice ran out: time to choose again. */
@@ -92,41 +136,65 @@ static void slice_expired(void *data)
 
 int sched_insert_vcpu(struct vcpu *v)
 {
-    return ops->insert_vcpu(v);
+    return v->domain->cpupool->sched->insert_vcpu(v);
 }
 
 void sched_remove_vcpu(struct vcpu *v)
 {
-    struct sched_cpu *sc = &sched_cpus[v->processor];
-    unsigned long flags = spin_lock_irqsave(&sc->lock);
+    unsigned long flags;
+    struct sched_cpu *sc = vcpu_lock(v, &flags);
 
-    ops->sleep(v);
-    ops->remove_vcpu(v);
+    sc->pool->sched->sleep(v);
+    sc->pool->sched->remove_vcpu(v);
     spin_unlock_irqrestore(&sc->lock, flags);
 }
 
-unsigned int sched_pick_cpu(void)
+/** One of @p cpus (not none), in turn: new vCPUs spread out. */
+static unsigned int pick_cpu_in(unsigned long cpus)
 {
     static unsigned int next;
-    unsigned long online = cpu_online_mask();
     unsigned int cpu;
 
+    ASSERT(cpus);
     do
         cpu = __atomic_fetch_add(&next, 1, __ATOMIC_SEQ_CST) % NR_CPUS;
-    while (!(online & (1UL << cpu)));
+    while (!(cpus & (1UL << cpu)));
     return cpu;
+}
+
+/**
+ * The CPUs of pool @p c that vCPU @p v may use. If its affinity leaves it
+ * none, it is reset to every CPU, as Xen does, with a warning.
+ */
+static unsigned long cpus_for(struct vcpu *v, const struct cpupool *c)
+{
+    unsigned long cpus =
+        __atomic_load_n(&c->cpus, __ATOMIC_SEQ_CST) & cpu_online_mask();
+
+    if (!(cpus & v->cpu_hard_affinity)) {
+        printk(LOG_WARNING "d%uv%u: no CPU of pool %u in its affinity: "
+                           "reset to all\n",
+               v->domain->domain_id, v->vcpu_id, c->id);
+        v->cpu_hard_affinity = ~0UL;
+    }
+    return cpus & v->cpu_hard_affinity;
+}
+
+unsigned int sched_pick_cpu(struct vcpu *v)
+{
+    return pick_cpu_in(cpus_for(v, v->domain->cpupool));
 }
 
 void vcpu_wake(struct vcpu *v)
 {
-    struct sched_cpu *sc = &sched_cpus[v->processor];
-    unsigned long flags = spin_lock_irqsave(&sc->lock);
+    unsigned long flags;
+    struct sched_cpu *sc = vcpu_lock(v, &flags);
 
     if (vcpu_runnable(v) && !v->is_running) {
         if (v->runstate.state != RUNSTATE_runnable)
             vcpu_runstate_change(v, RUNSTATE_runnable, NOW());
-        ops->wake(v);
-        poke_cpu(v->processor);
+        sc->pool->sched->wake(v);
+        sched_poke_cpu(v->processor);
     }
     spin_unlock_irqrestore(&sc->lock, flags);
 }
@@ -174,32 +242,138 @@ void sched_poll_timeout(struct vcpu *v)
 
 void vcpu_sleep_nosync(struct vcpu *v)
 {
-    struct sched_cpu *sc = &sched_cpus[v->processor];
-    unsigned long flags = spin_lock_irqsave(&sc->lock);
+    unsigned long flags;
+    struct sched_cpu *sc = vcpu_lock(v, &flags);
 
     if (!vcpu_runnable(v)) {
-        ops->sleep(v);
+        sc->pool->sched->sleep(v);
         if (v->is_running)
-            poke_cpu(v->processor);
+            sched_poke_cpu(v->processor);
     }
     spin_unlock_irqrestore(&sc->lock, flags);
+}
+
+bool vcpu_pause_sync(struct vcpu *v)
+{
+    ASSERT(v != current);
+    if (!vcpu_hold(v))
+        return false;
+    vcpu_sleep_nosync(v);
+    while (__atomic_load_n(&v->is_running, __ATOMIC_SEQ_CST))
+        cpu_relax(); /* its CPU switches away at its next softirq */
+    return true;
+}
+
+void vcpu_unpause(struct vcpu *v)
+{
+    if (__atomic_sub_fetch(&v->pause_count, 1, __ATOMIC_SEQ_CST))
+        return;
+    vcpu_wake(v);
+    /* Its domain may have died while we held it: it goes now. */
+    domain_destroy_if_idle(v->domain);
+}
+
+void sched_move_vcpu(struct vcpu *v, unsigned int cpu)
+{
+    unsigned long flags;
+    struct sched_cpu *sc = vcpu_lock(v, &flags);
+
+    ASSERT(v->pause_count);
+    sched_set_processor(v, cpu);
+    spin_unlock_irqrestore(&sc->lock, flags);
+}
+
+int sched_move_domain(struct domain *d, struct cpupool *c)
+{
+    void *old_priv[MAX_VIRT_CPUS], *new_priv[MAX_VIRT_CPUS];
+    const struct scheduler *to = c->sched;
+    unsigned int i, n;
+    unsigned long flags;
+    struct sched_cpu *sc;
+    struct vcpu *v;
+    int rc = 0;
+
+    /* First every vCPU gets the new policy's data, under its CPU's lock,
+     * so that no hook of the old policy sees it; on failure nothing has
+     * changed. */
+    for (n = 0; n < d->max_vcpus; n++) {
+        v = d->vcpu[n];
+        sc = vcpu_lock(v, &flags);
+        old_priv[n] = v->sched_priv;
+        rc = to->insert_vcpu(v);
+        new_priv[n] = v->sched_priv;
+        v->sched_priv = old_priv[n];
+        spin_unlock_irqrestore(&sc->lock, flags);
+        if (rc)
+            break;
+    }
+    for (i = 0; i < n; i++) {
+        v = d->vcpu[i];
+        sc = vcpu_lock(v, &flags);
+        if (rc) { /* undo: the new data goes */
+            v->sched_priv = new_priv[i];
+            to->remove_vcpu(v);
+            v->sched_priv = old_priv[i];
+        } else { /* switch: the old data goes, it moves to a CPU of c */
+            sc->pool->sched->remove_vcpu(v);
+            v->sched_priv = new_priv[i];
+            sched_set_processor(v, pick_cpu_in(cpus_for(v, c)));
+        }
+        spin_unlock_irqrestore(&sc->lock, flags);
+    }
+    if (!rc)
+        d->cpupool = c;
+    return rc;
+}
+
+int sched_assign_cpu(unsigned int cpu, struct cpupool *c)
+{
+    struct sched_cpu *sc = &sched_cpus[cpu];
+    unsigned long flags = spin_lock_irqsave(&sc->lock);
+    int rc = c->sched->init_cpu(cpu);
+
+    if (!rc)
+        sc->pool = c;
+    spin_unlock_irqrestore(&sc->lock, flags);
+    return rc;
+}
+
+void sched_deinit_cpu(unsigned int cpu)
+{
+    struct sched_cpu *sc = &sched_cpus[cpu];
+    unsigned long flags = spin_lock_irqsave(&sc->lock);
+
+    if (sc->pool->sched->deinit_cpu)
+        sc->pool->sched->deinit_cpu(cpu);
+    spin_unlock_irqrestore(&sc->lock, flags);
+}
+
+void sched_free_cpu(unsigned int cpu)
+{
+    struct sched_cpu *sc = &sched_cpus[cpu];
+    unsigned long flags = spin_lock_irqsave(&sc->lock);
+
+    sc->pool = NULL;
+    spin_unlock_irqrestore(&sc->lock, flags);
+    sched_poke_cpu(cpu); /* it runs idle from its next choice on */
 }
 
 void vcpu_yield(void)
 {
     struct sched_cpu *sc = &sched_cpus[smp_processor_id()];
-    unsigned long flags;
+    unsigned long flags = spin_lock_irqsave(&sc->lock);
 
-    if (ops->yield) { /* a guest's hypercall: curr is its vCPU */
-        flags = spin_lock_irqsave(&sc->lock);
-        ops->yield(sc->curr);
-        spin_unlock_irqrestore(&sc->lock, flags);
-    }
+    /* A guest's hypercall: curr is its vCPU, and sc->pool its pool. */
+    if (cpu_ops(smp_processor_id())->yield)
+        cpu_ops(smp_processor_id())->yield(sc->curr);
+    spin_unlock_irqrestore(&sc->lock, flags);
     raise_softirq(SCHEDULE_SOFTIRQ);
 }
 
 int sched_adjust(struct domain *d, struct sched_params *p, bool set)
 {
+    const struct scheduler *ops = d->cpupool->sched;
+
     return ops->adjust ? ops->adjust(d, p, set) : -ENOSYS;
 }
 
@@ -220,8 +394,8 @@ void vcpu_block(void)
 
 void sched_context_saved(struct vcpu *prev)
 {
-    struct sched_cpu *sc = &sched_cpus[prev->processor];
-    unsigned long flags = spin_lock_irqsave(&sc->lock);
+    unsigned long flags;
+    struct sched_cpu *sc = vcpu_lock(prev, &flags);
 
     __atomic_store_n(&prev->is_running, false, __ATOMIC_SEQ_CST);
     /* Runnable: it was preempted, or woken while we switched away from
@@ -229,9 +403,9 @@ void sched_context_saved(struct vcpu *prev)
      * and if the CPU has just gone idle, which it would not have done
      * with it queued, choose again. */
     if (vcpu_runnable(prev) && !is_idle_vcpu(prev)) {
-        ops->wake(prev);
+        sc->pool->sched->wake(prev);
         if (is_idle_vcpu(sc->curr))
-            poke_cpu(prev->processor);
+            sched_poke_cpu(prev->processor);
     }
     spin_unlock_irqrestore(&sc->lock, flags);
     domain_destroy_if_idle(prev->domain);
@@ -248,11 +422,13 @@ static void schedule(void)
     unsigned long flags = spin_lock_irqsave(&sc->lock);
     struct vcpu *prev = sc->curr;
     s_time_t now = NOW();
-    struct sched_decision dec;
+    struct sched_decision dec = { sc->idle, -1 }; /* a free CPU's */
 
     stop_timer(&sc->slice);
-    dec = ops->do_schedule(smp_processor_id(), prev,
-                           !is_idle_vcpu(prev) && vcpu_runnable(prev), now);
+    if (sc->pool)
+        dec = sc->pool->sched->do_schedule(
+            smp_processor_id(), prev,
+            !is_idle_vcpu(prev) && vcpu_runnable(prev), now);
     if (dec.slice >= 0)
         set_timer(&sc->slice, now + dec.slice);
     if (dec.next == prev) {
@@ -366,7 +542,6 @@ static void dump_runqueues(unsigned char key)
     unsigned int cpu;
 
     (void)key;
-    printk("Scheduler: %s\n", ops->name);
     for (cpu = 0; cpu < NR_CPUS; cpu++) {
         struct sched_cpu *sc = &sched_cpus[cpu];
         unsigned long flags;
@@ -374,18 +549,24 @@ static void dump_runqueues(unsigned char key)
         if (!sc->idle)
             continue;
         flags = spin_lock_irqsave(&sc->lock);
-        if (is_idle_vcpu(sc->curr))
-            printk("CPU %u: idle\n", cpu);
+        if (!sc->pool)
+            printk("CPU %u: free\n", cpu);
+        else if (is_idle_vcpu(sc->curr))
+            printk("CPU %u (pool %u, %s): idle\n", cpu, sc->pool->id,
+                   sc->pool->sched->opt_name);
         else
-            printk("CPU %u: running d%uv%u\n", cpu, sc->curr->domain->domain_id,
+            printk("CPU %u (pool %u, %s): running d%uv%u\n", cpu, sc->pool->id,
+                   sc->pool->sched->opt_name, sc->curr->domain->domain_id,
                    sc->curr->vcpu_id);
-        ops->dump_cpu(cpu);
+        if (sc->pool)
+            sc->pool->sched->dump_cpu(cpu);
         spin_unlock_irqrestore(&sc->lock, flags);
     }
 }
 KEYHANDLER('r', dump_runqueues, "show the scheduler's run queues");
 
-/** Set CPU @p cpu up: its lock, its idle vCPU (running now), its timer. */
+/** Set CPU @p cpu up, free: its lock, its idle vCPU (running now), its
+ *  timer. */
 static void init_cpu(unsigned int cpu, struct vcpu *idle)
 {
     struct sched_cpu *sc = &sched_cpus[cpu];
@@ -397,8 +578,16 @@ static void init_cpu(unsigned int cpu, struct vcpu *idle)
     idle->is_running = true;
     sc->idle = sc->curr = idle;
     init_timer(&sc->slice, slice_expired, NULL, cpu);
-    if (ops->init_cpu(cpu))
-        panic("no memory for CPU %u's run queue", cpu);
+}
+
+const struct scheduler *sched_by_id(unsigned int sched_id)
+{
+    unsigned int i;
+
+    for (i = 0; i < ARRAY_SIZE(schedulers); i++)
+        if (schedulers[i]->sched_id == sched_id)
+            return schedulers[i];
+    return NULL;
 }
 
 /** The policy `sched=` names; round robin, with an error, if none is. */
@@ -418,13 +607,14 @@ void scheduler_init(void)
 {
     static struct domain idle_dom = { .domain_id = DOMID_IDLE, .name = "idle" };
     static struct vcpu idle_vcpus[NR_CPUS];
+    const struct scheduler *ops = chosen_scheduler();
     unsigned int cpu;
 
-    ops = chosen_scheduler();
     idle_domain = &idle_dom;
     for (cpu = 0; cpu < NR_CPUS; cpu++)
         if (cpu_online_mask() & (1UL << cpu))
             init_cpu(cpu, &idle_vcpus[cpu]);
     open_softirq(SCHEDULE_SOFTIRQ, schedule);
-    printk("Scheduler: %s (%s)\n", ops->name, ops->opt_name);
+    cpupool0_init(ops, cpu_online_mask());
+    printk("Scheduler: %s (%s), in pool 0\n", ops->name, ops->opt_name);
 }

@@ -55,17 +55,20 @@
  *   out, so the cap holds to the nanosecond, not to the tick. Time run
  *   beyond the budget (a late timer) is owed to the next period.
  *
- * Not yet: load balancing. Each vCPU stays on the CPU it was created on
- * (its timers are that CPU's), and a CPU runs only its own queue; with
- * vCPUs placed unevenly, shares hold among the vCPUs of a CPU only
- * roughly, since the accounting is global, as in Xen. Stealing work from
- * other CPUs is the next step.
+ * - Load balancing, as in Xen: a CPU whose best waiting vCPU is OVER, or
+ *   that has none, steals the best UNDER or BOOST vCPU (or, with nothing
+ *   at all to run, any) waiting in another CPU's queue of the pool that
+ *   may run on it. A vCPU that wakes on a busy CPU pokes an idle one of
+ *   the pool, which then steals it. So no CPU idles while another has
+ *   work waiting, and a vCPU short of its share moves to where it gets it.
  *
- * Locking: the core holds the CPU's lock around every hook but adjust;
- * the queue of a CPU is guarded by that lock. Credit, priorities and
- * domains are global (the accounting runs on one CPU for all), so they
- * are guarded by one more lock, credit.lock, taken inside the CPU's lock
- * and never the other way round.
+ * Locking: the core holds the CPU's lock around every hook but adjust.
+ * Credit, priorities, domains and queues are the policy's, global (the
+ * accounting runs on one CPU for all), so they are guarded by one more
+ * lock, credit.lock, taken inside the CPU's lock. A steal also takes the
+ * other CPU's lock, which guards its vCPUs' v->processor, inside
+ * credit.lock: against the order, so only with sched_trylock_cpu(), which
+ * never waits (a CPU busy with its own lock is skipped, as Xen skips it).
  */
 #include <hospes/errno.h>
 #include <hospes/lab.h>
@@ -75,6 +78,7 @@
 #include <hospes/smp.h>
 #include <hospes/spinlock.h>
 #include <hospes/xmalloc.h>
+#include <public/sysctl.h>
 
 /** The charging tick: a busy CPU decides again at least this often. */
 #define CREDIT_TICK MILLISECS(10)
@@ -151,7 +155,7 @@ struct credit_cpu {
 
 /** The policy's global state. */
 static struct {
-    spinlock_t lock;                /**< guards all but the queues' links */
+    spinlock_t lock;                /**< guards all of it */
     unsigned long cpus;             /**< the CPUs set up (init_cpu) */
     unsigned int nr_cpus;           /**< how many they are */
     s_time_t next_acct;             /**< when the accounting is next due */
@@ -428,6 +432,109 @@ static int credit_init_cpu(unsigned int cpu)
     return 0;
 }
 
+/** CPU @p cpu leaves: it earns no credit for the pool and steals no more
+ *  (what is queued on it still runs there until it moves). */
+static void credit_deinit_cpu(unsigned int cpu)
+{
+    unsigned long flags = spin_lock_irqsave(&credit.lock);
+
+    if (credit.cpus & (1UL << cpu))
+        credit.nr_cpus--;
+    credit.cpus &= ~(1UL << cpu);
+    spin_unlock_irqrestore(&credit.lock, flags);
+}
+
+/**
+ * The vCPU of @p pc's queue that CPU @p cpu may take: the first of the
+ * best priority better than @p than (-1: any), not parked, not still
+ * running (a vCPU queued as it leaves its CPU, its registers not yet
+ * saved), and with @p cpu in its affinity. @return it, or NULL
+ */
+static struct credit_vcpu *best_movable(const struct credit_cpu *pc,
+                                        unsigned int cpu, int than)
+{
+    struct credit_vcpu *cv, *best = NULL;
+
+    for (cv = pc->head; cv; cv = cv->next)
+        if (!parked(cv) && (int)prio_of(cv) > than &&
+            !__atomic_load_n(&cv->vcpu->is_running, __ATOMIC_SEQ_CST) &&
+            (cv->vcpu->cpu_hard_affinity & (1UL << cpu)) &&
+            (!best || prio_of(cv) > prio_of(best)))
+            best = cv;
+    return best;
+}
+
+/**
+ * Lab 7, exercise 4: load balancing (steal_work()).
+ *
+ * CPU @p cpu has nothing better to run than priority @p than (-1: nothing
+ * at all): take a vCPU from another CPU's queue. Look at the other CPUs
+ * of the pool (credit.cpus) in turn, starting after @p cpu, skipping those
+ * with an empty queue. Lock each with sched_trylock_cpu() (and skip it if
+ * that fails: see the file's comment on locking); take its best_movable()
+ * vCPU, if any: off that CPU's queue (dequeue(), while it is still on it),
+ * onto @p cpu (sched_set_processor()); unlock (sched_unlock_cpu()). The
+ * first one taken is the answer. A CPU leaving the pool (not in
+ * credit.cpus any more) takes nothing. credit.lock is held.
+ *
+ * @return the vCPU taken, now on @p cpu and in no queue, or NULL
+ *
+ * Without it every vCPU stays on the CPU it was created on: with two
+ * CPUs, two hogs on one and none on the other, one CPU idles while the
+ * other shares itself between two.
+ */
+static struct credit_vcpu *steal_work(unsigned int cpu, int than)
+{
+    // LAB 7 BEGIN exercise 4: steal_work()
+    unsigned int i, peer;
+    struct credit_vcpu *cv;
+
+    if (!(credit.cpus & (1UL << cpu)))
+        return NULL;
+    for (i = 1; i < NR_CPUS; i++) {
+        peer = (cpu + i) % NR_CPUS;
+        if (!(credit.cpus & (1UL << peer)) || !credit.cpu[peer].head ||
+            !sched_trylock_cpu(peer))
+            continue;
+        cv = best_movable(&credit.cpu[peer], cpu, than);
+        if (cv) {
+            dequeue(cv);
+            sched_set_processor(cv->vcpu, cpu);
+        }
+        sched_unlock_cpu(peer);
+        if (cv)
+            return cv;
+    }
+    return NULL;
+    // LAB 7 STUB
+    // lab_todo(7, 4, "steal_work()");
+    // /* Every vCPU stays where it is. */
+    // (void)cpu;
+    // (void)than;
+    // (void)best_movable;
+    // return NULL;
+    // LAB 7 END
+}
+
+/**
+ * @p cv was queued on a busy CPU: poke an idle CPU of the pool that may
+ * run it, which will steal it (Xen "tickles" idlers the same way).
+ */
+static void tickle_idler(const struct credit_vcpu *cv)
+{
+    unsigned int cpu;
+
+    if (!credit.cpu[cv->vcpu->processor].curr)
+        return; /* its own CPU is idle: the core pokes that one */
+    for (cpu = 0; cpu < NR_CPUS; cpu++)
+        if ((credit.cpus & (1UL << cpu)) && !credit.cpu[cpu].curr &&
+            !credit.cpu[cpu].head &&
+            (cv->vcpu->cpu_hard_affinity & (1UL << cpu))) {
+            sched_poke_cpu(cpu);
+            return;
+        }
+}
+
 /** The policy data of domain @p d, or NULL if it has no vCPU yet. */
 static struct credit_dom *find_dom(const struct domain *d)
 {
@@ -539,6 +646,7 @@ static void credit_wake(struct vcpu *v)
     //     enqueue(cv);
     // }
     // LAB 7 END
+    tickle_idler(cv);
     spin_unlock_irqrestore(&credit.lock, flags);
 }
 
@@ -574,7 +682,7 @@ static struct sched_decision credit_do_schedule(unsigned int cpu,
                                                 s_time_t now)
 {
     struct credit_cpu *pc = &credit.cpu[cpu];
-    struct credit_vcpu *cv = NULL, *next = NULL;
+    struct credit_vcpu *cv = NULL, *next = NULL, *stolen = NULL;
     struct sched_decision dec;
     bool yielded = false;
     unsigned long flags = spin_lock_irqsave(&credit.lock);
@@ -600,8 +708,14 @@ static struct sched_decision credit_do_schedule(unsigned int cpu,
             next = best_queued(pc, cv);
         if (!next)
             next = best_queued(pc, NULL);
-        if (next) {
+        /* Nothing better than OVER here: better work elsewhere? */
+        if (!next || prio_of(next) == CREDIT_OVER)
+            stolen = steal_work(cpu, next ? (int)prio_of(next) : -1);
+        if (stolen)
+            next = stolen; /* in no queue */
+        else if (next)
             dequeue(next);
+        if (next) {
             next->charged_to = now;
             pc->slice_end = now + CREDIT_TSLICE;
         }
@@ -667,7 +781,9 @@ static int credit_adjust(struct domain *d, struct sched_params *p, bool set)
 const struct scheduler sched_credit_def = {
     .name = "credit",
     .opt_name = "credit",
+    .sched_id = XEN_SCHEDULER_CREDIT,
     .init_cpu = credit_init_cpu,
+    .deinit_cpu = credit_deinit_cpu,
     .insert_vcpu = credit_insert_vcpu,
     .remove_vcpu = credit_remove_vcpu,
     .wake = credit_wake,

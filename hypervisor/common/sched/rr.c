@@ -12,6 +12,7 @@
 #include <hospes/lib.h>
 #include <hospes/printk.h>
 #include <hospes/sched.h>
+#include <public/sysctl.h>
 #include <hospes/smp.h>
 #include <hospes/xmalloc.h>
 
@@ -128,6 +129,7 @@ static void rr_dump_cpu(unsigned int cpu)
 const struct scheduler sched_rr_def = {
     .name = "round robin",
     .opt_name = "rr",
+    .sched_id = HOSPES_SCHEDULER_RR,
     .init_cpu = rr_init_cpu,
     .insert_vcpu = rr_insert_vcpu,
     .remove_vcpu = rr_remove_vcpu,

@@ -61,6 +61,7 @@
 #include <hospes/smp.h>
 #include <hospes/spinlock.h>
 #include <hospes/xmalloc.h>
+#include <public/sysctl.h>
 
 /** A new vCPU's period (Xen's default). */
 #define RTDS_DEFAULT_PERIOD MILLISECS(10)
@@ -377,6 +378,7 @@ static int rtds_adjust(struct domain *d, struct sched_params *p, bool set)
 const struct scheduler sched_rtds_def = {
     .name = "real-time EDF",
     .opt_name = "rtds",
+    .sched_id = XEN_SCHEDULER_RTDS,
     .init_cpu = rtds_init_cpu,
     .insert_vcpu = rtds_insert_vcpu,
     .remove_vcpu = rtds_remove_vcpu,

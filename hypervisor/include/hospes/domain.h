@@ -34,6 +34,7 @@
 
 struct arch_vcpu;
 struct arch_domain;
+struct cpupool;
 struct evtchn;
 
 /** Ports a domain is given at a time, as it needs them (hospes/event.h). */
@@ -49,10 +50,14 @@ struct vcpu {
     struct vcpu_info *vcpu_info; /**< its slot in shared_info */
     bool is_running;             /**< a CPU is running it right now */
     bool is_blocked;             /**< waiting for an event (SCHEDOP_block) */
-    unsigned int pause_count;    /**< paused while non-zero */
-    s_time_t runtime;            /**< CPU time used, ns */
-    s_time_t run_start;          /**< when it last started running */
-    void *sched_priv;            /**< the scheduling policy's data */
+    bool is_initialised;      /**< has a context to run (VCPUOP_initialise) */
+    bool is_down;             /**< brought down, or never up (VCPUOP_down) */
+    unsigned int pause_count; /**< paused while non-zero */
+    /** The CPUs it may run on (hard affinity), bit n for CPU n. */
+    unsigned long cpu_hard_affinity;
+    s_time_t runtime;   /**< CPU time used, ns */
+    s_time_t run_start; /**< when it last started running */
+    void *sched_priv;   /**< the scheduling policy's data */
     /** Its ports for per-vCPU VIRQs, and vCPU 0's for global ones (0:
      *  none). */
     evtchn_port_t virq_to_evtchn[NR_VIRQS];
@@ -94,6 +99,7 @@ struct domain {
     struct page_list_head page_list;  /**< the frames it owns */
     bool is_privileged;               /**< dom0: may use control hypercalls */
     unsigned int pause_count;         /**< all vCPUs paused while non-zero */
+    spinlock_t vcpu_up_lock;          /**< orders VCPUOP_up and _down */
     bool is_shutting_down;            /**< has been told to stop */
     bool is_dying;                    /**< being destroyed */
     uint8_t shutdown_code;            /**< SHUTDOWN_* once shutting down */
@@ -106,7 +112,8 @@ struct domain {
     struct evtchn *evtchn[NR_EVTCHN_BUCKETS]; /**< its ports, by bucket */
     unsigned int valid_evtchns;               /**< ports with a bucket */
     struct domain *next_in_list;              /**< the domain list, by id */
-    struct arch_domain *arch;                 /**< page-table base, ... (x86) */
+    struct cpupool *cpupool;  /**< its vCPUs run on this pool's CPUs */
+    struct arch_domain *arch; /**< page-table base, ... (x86) */
 };
 
 /** Every vCPU @p v of domain @p d. */
@@ -126,10 +133,11 @@ struct vcpu *get_current(void);
 struct domain *domain_create(domid_t id, const char *name, bool is_privileged);
 
 /**
- * @brief Give @p d vCPU @p id on CPU @p cpu.
+ * @brief Give @p d vCPU @p id, on a CPU of its pool: vCPU 0 ready to run
+ *        from the builder's context, the others down and uninitialised.
  * @return it, or NULL if out of memory or @p id is taken or too large
  */
-struct vcpu *vcpu_create(struct domain *d, unsigned int id, unsigned int cpu);
+struct vcpu *vcpu_create(struct domain *d, unsigned int id);
 
 /** @brief Let @p d's vCPUs run once its pause count drops to zero. */
 void domain_unpause(struct domain *d);
@@ -173,6 +181,22 @@ struct domain *domain_by_id(domid_t id);
  */
 struct domain *get_domain_by_id(domid_t id);
 
+/**
+ * @brief The first domain whose id is @p id or more, or NULL, with a
+ *        reference as get_domain_by_id() gives: to visit every domain
+ *        where for_each_domain()'s lock cannot be held.
+ */
+struct domain *get_domain_from(domid_t id);
+
+/**
+ * @brief Pause vCPU @p v (of a domain the caller holds a reference to)
+ *        unless its domain is destroyed already; while paused, it will
+ *        not be (vcpu_unpause() undoes it). Its structure stays until
+ *        the last put_domain() in any case.
+ * @return whether it is paused
+ */
+bool vcpu_hold(struct vcpu *v);
+
 /** @brief Take another reference to @p d (the caller holds one). */
 void get_domain(struct domain *d);
 
@@ -214,6 +238,13 @@ void arch_domain_destroy(struct domain *d);
 int arch_vcpu_create(struct vcpu *v);
 /** @brief Free @p v's x86 parts. */
 void arch_vcpu_destroy(struct vcpu *v);
+/**
+ * @brief VCPUOP_initialise: give uninitialised @p v the context at guest
+ *        address @p arg (public/arch-x86.h, vcpu_guest_context).
+ * @return 0, -EEXIST (it has one), -EFAULT, -EINVAL (a bad context), or
+ *         -ENOMEM
+ */
+long arch_initialise_vcpu(struct vcpu *v, guest_va_t arg);
 /**
  * @brief Print the walk of @p v's page tables for the address it will
  *        run next: each level's entry and who owns its frame.

@@ -13,8 +13,10 @@
 #define EPERM  XEN_EPERM  /**< Operation not permitted. */
 #define ENOENT XEN_ENOENT /**< No such entry. */
 #define ENOMEM XEN_ENOMEM /**< Out of memory. */
+#define EAGAIN XEN_EAGAIN /**< Try again. */
 #define EFAULT XEN_EFAULT /**< Bad address. */
 #define EEXIST XEN_EEXIST /**< Already exists. */
+#define ENODEV XEN_ENODEV /**< No such device. */
 #define ESRCH  XEN_ESRCH  /**< No such domain. */
 #define EACCES XEN_EACCES /**< Permission denied. */
 #define EBUSY  XEN_EBUSY  /**< Something is in the way. */

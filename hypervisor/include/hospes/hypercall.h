@@ -77,6 +77,9 @@ long do_event_channel_op(unsigned long cmd, guest_va_t arg);
 long do_set_timer_op(unsigned long timeout);
 /** @brief A vCPU's timers, runstate and vcpu_info (lab 6). */
 long do_vcpu_op(unsigned long cmd, unsigned long vcpuid, guest_va_t arg);
+/** @brief dom0 controls the machine: public/sysctl.h (lab 7). */
+long do_sysctl(guest_va_t arg);
+
 /** @brief dom0 controls another domain: public/domctl.h (lab 7). */
 long do_domctl(guest_va_t arg);
 /**@}*/

@@ -13,6 +13,12 @@
  * next vCPU and its time slice, and switches. The vCPU that is running
  * is never on its CPU's run queue; the policy puts it back in
  * do_schedule() if it may run on.
+ *
+ * CPUs are grouped in CPU pools (common/sched/cpupool.c), each with its
+ * policy; a domain's vCPUs run on its pool's CPUs only. Pool 0 has every
+ * CPU at boot. Hospes keeps one instance of each policy, in its file's
+ * static state, so two pools cannot share a policy (Xen can: it gives
+ * each pool its own copy of the policy's state).
  */
 #ifndef HOSPES_SCHED_H
 #define HOSPES_SCHED_H
@@ -51,10 +57,18 @@ struct sched_params {
  * Optional hooks may be NULL.
  */
 struct scheduler {
-    const char *name;     /**< for the boot log */
-    const char *opt_name; /**< its name for `sched=` */
-    /** Set up per-CPU state for CPU @p cpu. @return 0 or -ENOMEM */
+    const char *name;      /**< for the boot log */
+    const char *opt_name;  /**< its name for `sched=` */
+    unsigned int sched_id; /**< its id in sysctl (XEN_SCHEDULER_*) */
+    /** CPU @p cpu joins the policy's pool, its queue empty: set up its
+     *  state. @return 0 or -ENOMEM */
     int (*init_cpu)(unsigned int cpu);
+    /**
+     * Optional: CPU @p cpu is leaving the pool. It may still run and
+     * queue the vCPUs on it until they have moved, but must take no more
+     * (no stealing for it) and count no more in the pool's capacity.
+     */
+    void (*deinit_cpu)(unsigned int cpu);
     /** A new vCPU: set up its sched_priv. @return 0 or -ENOMEM */
     int (*insert_vcpu)(struct vcpu *v);
     /** A vCPU going away: free its sched_priv. */
@@ -96,8 +110,60 @@ extern const struct scheduler sched_credit_def;
 /** The real-time (EDF) policy, after Xen's RTDS (common/sched/rtds.c). */
 extern const struct scheduler sched_rtds_def;
 
+/** A CPU pool: CPUs and the policy that shares them among its domains. */
+struct cpupool {
+    unsigned int id;               /**< its number; pool 0 exists from boot */
+    const struct scheduler *sched; /**< its policy */
+    unsigned long cpus;            /**< its CPUs, bit n for CPU n */
+    unsigned int n_dom;            /**< domains in it */
+    struct cpupool *next;          /**< the next pool, by id */
+};
+
 /** @brief Set the scheduler up on every online CPU, with its idle vCPUs. */
 void scheduler_init(void);
+
+/**
+ * @brief Create pool 0 with policy @p sched and the CPUs @p cpus
+ *        (scheduler_init() calls it).
+ */
+void cpupool0_init(const struct scheduler *sched, unsigned long cpus);
+
+/**
+ * @brief Let vCPU @p v run on the CPUs @p cpus only (its hard affinity,
+ *        bit n for CPU n); it moves if its CPU is not one of them.
+ * @return 0; -EINVAL if no CPU of its pool is in @p cpus; -EBUSY if @p v
+ *         is the caller and would have to move; -EAGAIN if a pool
+ *         operation is under way
+ */
+int cpupool_set_affinity(struct vcpu *v, unsigned long cpus);
+
+/** @brief Put new domain @p d in pool 0. */
+void cpupool_add_domain(struct domain *d);
+
+/** @brief Domain @p d is going: its pool has one domain less. */
+void cpupool_rm_domain(struct domain *d);
+
+/** @brief The policy with sysctl id @p sched_id, or NULL. */
+const struct scheduler *sched_by_id(unsigned int sched_id);
+
+/**
+ * @brief Give free CPU @p cpu to pool @p c: its policy sets it up.
+ * @return 0 or -ENOMEM
+ */
+int sched_assign_cpu(unsigned int cpu, struct cpupool *c);
+
+/** @brief CPU @p cpu is leaving its pool: its policy stops counting it. */
+void sched_deinit_cpu(unsigned int cpu);
+
+/** @brief CPU @p cpu, which no vCPU is on any more, becomes free. */
+void sched_free_cpu(unsigned int cpu);
+
+/**
+ * @brief Move domain @p d, whose vCPUs are paused and not running, to
+ *        pool @p c: the new policy takes its vCPUs, on CPUs of @p c.
+ * @return 0, or -ENOMEM (nothing changed)
+ */
+int sched_move_domain(struct domain *d, struct cpupool *c);
 
 /** @brief The idle vCPU of CPU @p cpu. */
 struct vcpu *idle_vcpu(unsigned int cpu);
@@ -137,8 +203,40 @@ void vcpu_block(void);
  */
 void sched_context_saved(struct vcpu *prev);
 
-/** @brief Pick a CPU for a new vCPU: round robin over the online CPUs. */
-unsigned int sched_pick_cpu(void);
+/**
+ * @brief Pick a CPU for vCPU @p v, new or moving: round robin over the
+ *        CPUs of its domain's pool that its affinity allows.
+ */
+unsigned int sched_pick_cpu(struct vcpu *v);
+
+/**
+ * @brief Stop @p v (not the caller; the caller holds a reference to its
+ *        domain) and wait until no CPU runs it; it stays stopped until
+ *        vcpu_unpause(), and its domain is not destroyed meanwhile.
+ * @return true; false if its domain is destroyed already (nothing done)
+ */
+bool vcpu_pause_sync(struct vcpu *v);
+
+/** @brief Undo one vcpu_pause_sync() of @p v. */
+void vcpu_unpause(struct vcpu *v);
+
+/** @brief Move paused vCPU @p v to CPU @p cpu. */
+void sched_move_vcpu(struct vcpu *v, unsigned int cpu);
+
+/** @name For a policy's load balancer */
+/**@{*/
+/** @brief Make CPU @p cpu run schedule() soon, wherever it is. */
+void sched_poke_cpu(unsigned int cpu);
+/** @brief Take CPU @p cpu's lock if it is free (never waits). */
+bool sched_trylock_cpu(unsigned int cpu);
+/** @brief Release what sched_trylock_cpu() took. */
+void sched_unlock_cpu(unsigned int cpu);
+/**
+ * @brief Put @p v, neither running nor queued, on CPU @p cpu; its timers
+ *        follow. The caller holds the lock of the CPU @p v was on.
+ */
+void sched_set_processor(struct vcpu *v, unsigned int cpu);
+/**@}*/
 
 /**
  * @brief Port @p port of @p d became pending: wake its vCPUs that poll it

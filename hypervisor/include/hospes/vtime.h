@@ -14,6 +14,9 @@
 /** @brief Set @p v's timers up (on its CPU), all stopped. */
 void vcpu_timers_init(struct vcpu *v);
 
+/** @brief Make @p v's timers fire on its CPU (v->processor): it moved. */
+void vcpu_timers_migrate(struct vcpu *v);
+
 /** @brief Kill @p v's timers: it is going away. */
 void vcpu_timers_destroy(struct vcpu *v);
 

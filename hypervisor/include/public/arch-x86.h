@@ -115,6 +115,77 @@ struct arch_shared_info {
 };
 _Static_assert(sizeof(struct arch_shared_info) == 48, "arch_shared_info");
 
+/**
+ * A vCPU's registers as VCPUOP_initialise takes them: Xen's struct
+ * cpu_user_regs, x86-64 layout, renamed, since inside the hypervisor that
+ * name is Hospes's own exception frame (asm/regs.h), laid out otherwise.
+ * Selectors are 16 bits, each padded to 64; saved_upcall_mask is Xen's and
+ * unused by Hospes.
+ */
+struct xen_cpu_user_regs {
+    uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8; /**< as named */
+    uint64_t rax, rcx, rdx, rsi, rdi;                        /**< as named */
+    uint32_t error_code;       /**< unused on VCPUOP_initialise */
+    uint32_t entry_vector;     /**< unused on VCPUOP_initialise */
+    uint64_t rip;              /**< where the vCPU starts */
+    uint16_t cs;               /**< its code selector (RPL 3 forced) */
+    uint16_t pad0;             /**< zero */
+    uint8_t saved_upcall_mask; /**< unused */
+    uint8_t pad1[3];           /**< zero */
+    uint64_t rflags;           /**< its flags (IF set, IOPL 0, forced) */
+    uint64_t rsp;              /**< its stack */
+    uint16_t ss, pad2[3];      /**< its stack selector (RPL 3 forced) */
+    uint16_t es, pad3[3];      /**< unused by a 64-bit guest */
+    uint16_t ds, pad4[3];      /**< unused by a 64-bit guest */
+    uint16_t fs, pad5[3];      /**< unused: fs_base sets the base */
+    uint16_t gs, pad6[3];      /**< unused: gs_base_* set the bases */
+};
+_Static_assert(sizeof(struct xen_cpu_user_regs) == 200, "cpu_user_regs size");
+_Static_assert(offsetof(struct xen_cpu_user_regs, rip) == 128, "user_regs.rip");
+
+/** @name vcpu_guest_context flags (Xen's) */
+/**@{*/
+#define VGCF_i387_valid               (1 << 0) /**< fpu_ctxt holds state */
+#define VGCF_in_kernel                (1 << 2) /**< starts in kernel mode */
+#define VGCF_failsafe_disables_events (1 << 3) /**< unused by Hospes */
+#define VGCF_syscall_disables_events  (1 << 4) /**< unused by Hospes */
+#define VGCF_online                   (1 << 5) /**< unused by Hospes */
+/**@}*/
+
+/**
+ * The state a PV vCPU starts from: VCPUOP_initialise's argument (Xen's
+ * struct vcpu_guest_context, x86-64 layout, 5168 bytes). Hospes reads
+ * the registers, trap table, GDT, kernel stack, CR3 (ctrlreg[3]: the
+ * L4's machine frame << 12), callbacks and segment bases; an LDT or a
+ * debug register must be 0, a user page table (ctrlreg[1]) 0.
+ */
+struct vcpu_guest_context {
+    uint8_t fpu_ctxt[512];              /**< fxsave image, if VGCF_i387_valid */
+    uint64_t flags;                     /**< VGCF_* */
+    struct xen_cpu_user_regs user_regs; /**< its registers */
+    struct trap_info trap_ctxt[256]; /**< its trap table, as set_trap_table */
+    uint64_t ldt_base, ldt_ents;     /**< its LDT: Hospes has none (0) */
+    uint64_t gdt_frames[16];         /**< its GDT's frames, as set_gdt */
+    uint64_t gdt_ents;               /**< entries in them (0: none) */
+    uint64_t kernel_ss, kernel_sp;   /**< as stack_switch */
+    uint64_t ctrlreg[8];             /**< [3]: its L4's MFN << 12 */
+    uint64_t debugreg[8];            /**< must be 0 */
+    uint64_t event_callback_eip;     /**< as set_callbacks */
+    uint64_t failsafe_callback_eip;  /**< as set_callbacks */
+    uint64_t syscall_callback_eip;   /**< as set_callbacks */
+    uint64_t vm_assist;              /**< ignored: vm_assist is per domain */
+    uint64_t fs_base;                /**< its FS base */
+    uint64_t gs_base_kernel;         /**< its GS base in kernel mode */
+    uint64_t gs_base_user;           /**< its GS base in user mode */
+};
+_Static_assert(sizeof(struct vcpu_guest_context) == 5168, "vcpu_guest_context");
+_Static_assert(offsetof(struct vcpu_guest_context, trap_ctxt) == 720,
+               "vcpu_guest_context.trap_ctxt");
+_Static_assert(offsetof(struct vcpu_guest_context, ctrlreg) == 4984,
+               "vcpu_guest_context.ctrlreg");
+_Static_assert(offsetof(struct vcpu_guest_context, event_callback_eip) == 5112,
+               "vcpu_guest_context.event_callback_eip");
+
 /** @name HYPERVISOR_set_segment_base() targets */
 /**@{*/
 #define SEGBASE_FS          0 /**< the FS base */

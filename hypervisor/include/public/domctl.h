@@ -23,8 +23,10 @@
 
 /** @name Operations (hospes_domctl.cmd) */
 /**@{*/
-#define HOSPES_DOMCTL_sched_get 1 /**< read a domain's scheduling parameters */
-#define HOSPES_DOMCTL_sched_set 2 /**< change them */
+#define HOSPES_DOMCTL_sched_get         1 /**< read a domain's scheduling parameters */
+#define HOSPES_DOMCTL_sched_set         2 /**< change them */
+#define HOSPES_DOMCTL_get_vcpu_affinity 3 /**< where a vCPU may run */
+#define HOSPES_DOMCTL_set_vcpu_affinity 4 /**< change it (it may move) */
 /**@}*/
 
 /**
@@ -40,6 +42,17 @@ struct hospes_domctl_sched {
     uint64_t budget_ns; /**< rtds: (10 ms and 4 ms by default) */
 };
 
+/**
+ * A vCPU's hard affinity: the CPUs it may run on, bit n for CPU n. A set
+ * must leave it at least one online CPU of its domain's pool (-EINVAL);
+ * the vCPU moves if it is on a CPU it may no longer use.
+ */
+struct hospes_domctl_vcpu_affinity {
+    uint32_t vcpu;   /**< which vCPU of the domain */
+    uint32_t pad;    /**< zero */
+    uint64_t cpumap; /**< the CPUs (out: as the hypervisor keeps them) */
+};
+
 /** The argument of HYPERVISOR_domctl. */
 struct hospes_domctl {
     uint32_t cmd;               /**< HOSPES_DOMCTL_* */
@@ -49,7 +62,9 @@ struct hospes_domctl {
     /** By cmd. */
     union {
         struct hospes_domctl_sched sched; /**< sched_get, sched_set */
-        uint8_t space[64];                /**< room to grow */
+        /** get_vcpu_affinity, set_vcpu_affinity */
+        struct hospes_domctl_vcpu_affinity vcpu_affinity;
+        uint8_t space[64]; /**< room to grow */
     } u;
 };
 _Static_assert(sizeof(struct hospes_domctl) == 80, "hospes_domctl");

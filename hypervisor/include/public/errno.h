@@ -13,11 +13,13 @@
 #define XEN_ESRCH  3  /**< No such process (domain). */
 #define XEN_EINTR  4  /**< Interrupted. */
 #define XEN_EIO    5  /**< I/O error. */
+#define XEN_EAGAIN 11 /**< Try again. */
 #define XEN_ENOMEM 12 /**< Out of memory. */
 #define XEN_EACCES 13 /**< Permission denied. */
 #define XEN_EFAULT 14 /**< Bad address. */
 #define XEN_EBUSY  16 /**< Device or resource busy. */
 #define XEN_EEXIST 17 /**< Already exists. */
+#define XEN_ENODEV 19 /**< No such device. */
 #define XEN_EINVAL 22 /**< Invalid argument. */
 #define XEN_ENOSPC 28 /**< No space left. */
 #define XEN_ERANGE 34 /**< Result out of range. */

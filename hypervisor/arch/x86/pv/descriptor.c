@@ -28,6 +28,7 @@
 #include <hospes/errno.h>
 #include <hospes/guest_access.h>
 #include <hospes/hypercall.h>
+#include <hospes/lib.h>
 #include <public/xen.h>
 
 #include "../setup.h"
@@ -88,31 +89,41 @@ void pv_destroy_gdt(struct vcpu *v)
     put_gdt(v->arch);
 }
 
-long do_set_gdt(guest_va_t frame_list, unsigned long entries_arg)
+int pv_set_gdt(struct vcpu *v, const uint64_t *frames, unsigned int entries)
 {
-    unsigned int entries = entries_arg; /* Xen's ABI: an unsigned int */
-    struct vcpu *v = current;
+    unsigned int i, nr = (entries + DESCS_PER_PAGE - 1) / DESCS_PER_PAGE;
     struct arch_vcpu *a = v->arch;
-    spinlock_t *lock = &v->domain->arch->page_lock;
-    uint64_t frames[FIRST_RESERVED_GDT_PAGE];
-    unsigned int i, nr;
-    unsigned long flags;
     int rc;
 
-    if (entries > FIRST_RESERVED_GDT_ENTRY)
-        return -EINVAL; /* it would reach into the hypervisor's part */
-    nr = (entries + DESCS_PER_PAGE - 1) / DESCS_PER_PAGE;
-    if (copy_from_guest(frames, frame_list, nr * sizeof(*frames)))
-        return -EFAULT;
-    flags = spin_lock_irqsave(lock);
+    ASSERT(entries <= FIRST_RESERVED_GDT_ENTRY);
     rc = get_gdt(v->domain, frames, nr);
     if (!rc) { /* the new one is taken: the old one may go */
         put_gdt(a);
         for (i = 0; i < nr; i++)
             a->gdt_frames[i] = _mfn(frames[i]);
         a->gdt_ents = entries;
-        pv_load_gdt(v);
+        if (v == current)
+            pv_load_gdt(v);
     }
+    return rc;
+}
+
+long do_set_gdt(guest_va_t frame_list, unsigned long entries_arg)
+{
+    unsigned int entries = entries_arg; /* Xen's ABI: an unsigned int */
+    spinlock_t *lock = &current->domain->arch->page_lock;
+    uint64_t frames[FIRST_RESERVED_GDT_PAGE];
+    unsigned long flags;
+    int rc;
+
+    if (entries > FIRST_RESERVED_GDT_ENTRY)
+        return -EINVAL; /* it would reach into the hypervisor's part */
+    if (copy_from_guest(frames, frame_list,
+                        (entries + DESCS_PER_PAGE - 1) / DESCS_PER_PAGE *
+                            sizeof(*frames)))
+        return -EFAULT;
+    flags = spin_lock_irqsave(lock);
+    rc = pv_set_gdt(current, frames, entries);
     spin_unlock_irqrestore(lock, flags);
     return rc;
 }

@@ -53,6 +53,13 @@ void pv_put_baseptrs(struct vcpu *v);
 /** @brief Copy @p v's own descriptors into this CPU's GDT (descriptor.c). */
 void pv_load_gdt(const struct vcpu *v);
 
+/**
+ * @brief Give @p v the GDT in frames @p frames with @p entries entries (at
+ *        most FIRST_RESERVED_GDT_ENTRY), the domain's page lock held.
+ * @return 0, or the frames' refusal (-EINVAL, -EBUSY...): nothing changes
+ */
+int pv_set_gdt(struct vcpu *v, const uint64_t *frames, unsigned int entries);
+
 /** @brief Drop @p v's own GDT: the references its frames hold. */
 void pv_destroy_gdt(struct vcpu *v);
 

@@ -15,6 +15,14 @@
 
 /** Size of the fxsave area: x87, MMX and SSE state. */
 #define FXSAVE_SIZE 512
+/** fxsave area: MXCSR's offset. */
+#define FXSAVE_MXCSR 24
+/**
+ * The MXCSR bits every CPU with SSE accepts (the architectural default
+ * mask: all but DAZ). fxrstor of any other raises #GP, in the hypervisor:
+ * a guest's MXCSR is masked with it before it is ever loaded.
+ */
+#define MXCSR_SAFE_MASK 0xffbf
 
 /** The entry points a PV guest registers (set_callbacks, callback_op). */
 struct pv_callbacks {
