@@ -5,6 +5,13 @@
  * entry.asm's event_entry is the callback the hypervisor enters; it saves
  * the registers like an exception entry and guest_trap() calls
  * event_upcall() here, which dispatches the pending ports.
+ *
+ * Per vCPU (lab 7): each vCPU has its own vcpu_info (its event mask, its
+ * pending words, its clock), so every function here uses the calling
+ * vCPU's, found by smp_processor_id(). The ports and their bitmaps are
+ * the domain's, shared by all vCPUs: a pending bit is taken with an
+ * atomic test-and-clear, so that two vCPUs in their upcalls at once never
+ * both handle the same event.
  */
 #include <public/callback.h>
 #include <public/errno.h>
@@ -14,6 +21,7 @@
 #include <guest/hypercall.h>
 #include <guest/layout.h>
 #include <guest/pagetable.h>
+#include <guest/smp.h>
 #include <guest/test.h>
 #include <guest/traps.h>
 
@@ -32,15 +40,21 @@ static struct {
     void *data;          /**< its argument */
 } handlers[EVTCHN_2L_NR_CHANNELS];
 
-/** entry.asm: the event callback. */
-extern const char event_entry[];
+_Static_assert(SMP_MAX_VCPUS <= XEN_LEGACY_MAX_VCPUS,
+               "every vCPU starts with a vcpu_info in shared_info");
 
 /**
- * vCPU 0's vcpu_info: shared_info's, or where events_register_vcpu_info()
+ * Each vCPU's vcpu_info: shared_info's, or where events_register_vcpu_info()
  * moved it. The hypervisor reads and writes only the one it was last
- * told of, so every look at the vCPU's bits and time goes through here.
+ * told of, so every look at a vCPU's bits and time goes through here.
  */
-static volatile struct vcpu_info *vcpu_info;
+static volatile struct vcpu_info *vcpu_infos[SMP_MAX_VCPUS];
+
+/** The calling vCPU's vcpu_info. */
+static volatile struct vcpu_info *this_vcpu_info(void)
+{
+    return vcpu_infos[smp_processor_id()];
+}
 
 void events_init(const struct start_info *si)
 {
@@ -48,6 +62,7 @@ void events_init(const struct start_info *si)
         .type = CALLBACKTYPE_event,
         .address = (uintptr_t)event_entry,
     };
+    unsigned int id;
     long rc;
 
     rc = HYPERVISOR_update_va_mapping((uintptr_t)shared_info_page,
@@ -56,7 +71,8 @@ void events_init(const struct start_info *si)
     if (rc)
         test_error("mapping shared_info: %ld", rc);
     shared_info = (volatile struct shared_info *)shared_info_page;
-    vcpu_info = &shared_info->vcpu_info[0];
+    for (id = 0; id < SMP_MAX_VCPUS; id++)
+        vcpu_infos[id] = &shared_info->vcpu_info[id];
     rc = HYPERVISOR_callback_op(CALLBACKOP_register, &cb);
     if (rc)
         test_error("registering the event callback: %ld", rc);
@@ -65,15 +81,17 @@ void events_init(const struct start_info *si)
 /** Events on: if one waits, a hypercall's way back delivers it. */
 void events_enable(void)
 {
-    vcpu_info->evtchn_upcall_mask = 0;
+    volatile struct vcpu_info *vi = this_vcpu_info();
+
+    vi->evtchn_upcall_mask = 0;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (vcpu_info->evtchn_upcall_pending)
+    if (vi->evtchn_upcall_pending)
         HYPERVISOR_xen_version(XENVER_version, NULL);
 }
 
 void events_disable(void)
 {
-    vcpu_info->evtchn_upcall_mask = 1;
+    this_vcpu_info()->evtchn_upcall_mask = 1;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
@@ -81,7 +99,8 @@ long events_register_vcpu_info(volatile struct vcpu_info *where)
 {
     uintptr_t va = (uintptr_t)where;
     const uint64_t *pte = pt_lookup(va, 1);
-    bool enabled = !vcpu_info->evtchn_upcall_mask;
+    unsigned int id = smp_processor_id();
+    bool enabled = !vcpu_infos[id]->evtchn_upcall_mask;
     struct vcpu_register_vcpu_info r = { .offset = va & (PAGE_SIZE - 1) };
     long rc;
 
@@ -93,9 +112,9 @@ long events_register_vcpu_info(volatile struct vcpu_info *where)
      * vcpu_info points there. The copy keeps the mask; lift it once we
      * follow (the copy asks for a look at every word). */
     events_disable();
-    rc = HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r);
+    rc = HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, id, &r);
     if (!rc)
-        vcpu_info = where;
+        vcpu_infos[id] = where;
     if (enabled)
         events_enable();
     return rc;
@@ -155,7 +174,7 @@ long evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port)
 
 long evtchn_bind_virq(uint32_t virq)
 {
-    struct evtchn_bind_virq b = { .virq = virq, .vcpu = 0 };
+    struct evtchn_bind_virq b = { .virq = virq, .vcpu = smp_processor_id() };
     long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &b);
 
     return rc ? rc : b.port;
@@ -163,10 +182,17 @@ long evtchn_bind_virq(uint32_t virq)
 
 long evtchn_bind_ipi(void)
 {
-    struct evtchn_bind_ipi b = { .vcpu = 0 };
+    struct evtchn_bind_ipi b = { .vcpu = smp_processor_id() };
     long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_ipi, &b);
 
     return rc ? rc : b.port;
+}
+
+long evtchn_bind_vcpu(evtchn_port_t port, unsigned int vcpu)
+{
+    struct evtchn_bind_vcpu b = { .port = port, .vcpu = vcpu };
+
+    return HYPERVISOR_event_channel_op(EVTCHNOP_bind_vcpu, &b);
 }
 
 long evtchn_bind_interdomain_retry(domid_t remote, evtchn_port_t remote_port)
@@ -220,7 +246,8 @@ long evtchn_poll(evtchn_port_t port, uint64_t timeout)
 void evtchn_count_event(evtchn_port_t port, void *counter)
 {
     (void)port;
-    (*(volatile unsigned long *)counter)++;
+    /* Atomic: ports bound to different vCPUs may share a counter. */
+    __atomic_fetch_add((volatile unsigned long *)counter, 1, __ATOMIC_SEQ_CST);
 }
 
 void events_wait(const volatile unsigned long *count, unsigned long n)
@@ -248,10 +275,12 @@ static void handle_word(unsigned int w)
                     ~shared_info->evtchn_mask[w])) {
         unsigned int bit = __builtin_ctzl(ready);
         evtchn_port_t port = w * BITS_PER_WORD + bit;
+        xen_ulong_t was = __atomic_fetch_and(&shared_info->evtchn_pending[w],
+                                             ~(1UL << bit), __ATOMIC_SEQ_CST);
 
-        __atomic_fetch_and(&shared_info->evtchn_pending[w], ~(1UL << bit),
-                           __ATOMIC_SEQ_CST);
-        events_handled++;
+        if (!(was & (1UL << bit)))
+            continue; /* another vCPU took it first */
+        __atomic_fetch_add(&events_handled, 1, __ATOMIC_SEQ_CST);
         if (handlers[port].fn)
             handlers[port].fn(port, handlers[port].data);
     }
@@ -259,11 +288,12 @@ static void handle_word(unsigned int w)
 
 /**
  * The event callback (guest_trap() calls it for event_entry's frames):
- * the two-level walk, until no word is flagged any more.
+ * the two-level walk of the calling vCPU's words, until none is flagged
+ * any more.
  */
 void event_upcall(void)
 {
-    volatile struct vcpu_info *vi = vcpu_info;
+    volatile struct vcpu_info *vi = this_vcpu_info();
     xen_ulong_t sel;
 
     vi->evtchn_upcall_pending = 0;
@@ -278,7 +308,7 @@ void event_upcall(void)
 
 uint64_t guest_now(void)
 {
-    volatile struct vcpu_time_info *t = &vcpu_info->time;
+    volatile struct vcpu_time_info *t = &this_vcpu_info()->time;
     uint32_t version;
     uint64_t delta, ns;
 

@@ -21,6 +21,7 @@ bits 64
 %define PAGE_SIZE                       4096
 
 extern guest_start                      ; test.c
+extern smp_init                         ; smp.c
 extern _image_start                     ; guest.lds
 
 ; ---------------------------------------------------------------------------
@@ -67,7 +68,11 @@ _start:
     ; stack in .bss is part of the image, so under our control.
     lea     rsp, [rel boot_stack_top]
     xor     ebp, ebp                    ; the end of every backtrace
-    mov     rdi, rsi                    ; guest_start(start_info)
+    mov     rbx, rsi                    ; callee-saved: start_info
+    ; vCPU 0's per-vCPU data (GS base) before any other C: from here on
+    ; smp_processor_id() works, as the runtime's events need.
+    call    smp_init
+    mov     rdi, rbx                    ; guest_start(start_info)
     call    guest_start
     ud2                                 ; guest_start() does not return
 

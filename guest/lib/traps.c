@@ -33,10 +33,15 @@ static const char *const trap_names[NR_TRAP_VECTORS] = {
     [X86_EXC_MC] = "#MC", [X86_EXC_XM] = "#XM",
 };
 
+/**
+ * The trap table traps_init() gives the hypervisor: one entry per vector,
+ * and room for the zero entry that ends it. Kept, since the table is per
+ * vCPU: smp.c hands it to every vCPU it starts.
+ */
+static struct trap_info table[NR_TRAP_VECTORS + 1];
+
 void traps_init(void)
 {
-    /* One entry per vector, and room for the zero entry that ends it. */
-    static struct trap_info table[NR_TRAP_VECTORS + 1];
     unsigned int vector, n = 0;
     long rc;
 
@@ -54,6 +59,11 @@ void traps_init(void)
     rc = HYPERVISOR_set_trap_table(table);
     if (rc)
         test_error("set_trap_table failed: %ld", rc);
+}
+
+const struct trap_info *traps_table(void)
+{
+    return table;
 }
 
 void trap_set_handler(unsigned int vector, trap_handler_t fn)

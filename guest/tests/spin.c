@@ -23,9 +23,15 @@
  *  - `from=MS` (default 0), `until=MS` (default 1000): the window, in ms
  *    of system time.
  *  - `mode=hog` (the default): never gives the CPU up. Prints
- *    "spin: NAME did N units in T ms (from F to U)" at `until=` and
- *    shuts down.
+ *    "spin: NAME did N units in T ms (from F to U)" at `until=`, then
+ *    for each vCPU K "spin: NAME vK ran R ms of T ms": R is the vCPU's
+ *    running time in the window (RUNSTATE_running, read when the window
+ *    opens and when it closes, rounded down), T = U - F; and shuts down.
  *  - `mode=yield`: the same, with SCHEDOP_yield after every unit.
+ *  - `vcpus=N` (default 1; mode=hog or yield): vCPUs 1 to N-1 (the
+ *    domain needs `vcpus=N` too) work as vCPU 0 does, in the same
+ *    window; N in the "did" line is the sum over all of them. vCPU 0
+ *    prints for all, once they are done (the console is not per vCPU).
  *  - `mode=io`: sleeps SLEEP_MS (a timer, set_timer_op, and a block),
  *    then works WORK_MS, again and again; measures how long after each
  *    timer's deadline it runs again (its wake-up latency: a scheduler
@@ -38,6 +44,7 @@
 #include <guest/console.h>
 #include <guest/events.h>
 #include <guest/hypercall.h>
+#include <guest/smp.h>
 #include <guest/string.h>
 #include <guest/test.h>
 
@@ -83,6 +90,78 @@ static unsigned long work_until(uint64_t from, uint64_t until, bool yield)
             HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
     }
     return units;
+}
+
+/** The window of mode=hog and mode=yield, the same for every vCPU. */
+struct window {
+    uint64_t from;  /**< when counting starts, ns of system time */
+    uint64_t until; /**< when it stops */
+    bool yield;     /**< mode=yield */
+};
+
+/** What one vCPU did in the window. */
+struct share {
+    unsigned long units; /**< units counted */
+    uint64_t ran_ns;     /**< its running time in the window */
+};
+
+/** Each vCPU's share, by vCPU number. */
+static struct share shares[SMP_MAX_VCPUS];
+
+/** The calling vCPU's running time so far, in ns. */
+static uint64_t running_ns(void)
+{
+    struct vcpu_runstate_info r;
+    long rc =
+        HYPERVISOR_vcpu_op(VCPUOP_get_runstate_info, smp_processor_id(), &r);
+
+    if (rc)
+        test_error("spin: VCPUOP_get_runstate_info: %ld", rc);
+    return r.time[RUNSTATE_running];
+}
+
+/**
+ * Work through window @p arg (a struct window) on the calling vCPU, and
+ * fill in its share: an smp_fn_t, run by every vCPU of the domain.
+ */
+static void work_window(void *arg)
+{
+    const struct window *w = arg;
+    struct share *s = &shares[smp_processor_id()];
+    uint64_t ran;
+
+    work_until(w->from, w->from, w->yield); /* up to it: counts nothing */
+    ran = running_ns();
+    s->units = work_until(w->from, w->until, w->yield);
+    s->ran_ns = running_ns() - ran;
+}
+
+/**
+ * Work in window @p w on vCPUs 0 to @p vcpus - 1 (started here); print
+ * the units of all of them, then each one's running time.
+ */
+static void spin_window(const char *name, struct window *w, unsigned int vcpus)
+{
+    unsigned long units = 0, ms = (w->until - w->from) / MS;
+    unsigned int id;
+    long rc;
+
+    for (id = 1; id < vcpus; id++) {
+        rc = smp_start_vcpu(id, work_window, w);
+        if (rc)
+            test_error("spin: starting vCPU %u: %ld", id, rc);
+    }
+    work_window(w);
+    for (id = 0; id < vcpus; id++) {
+        if (id)
+            smp_wait_vcpu(id);
+        units += shares[id].units;
+    }
+    printf("spin: %s did %lu units in %lu ms (from %lu to %lu)\n", name, units,
+           ms, (unsigned long)(w->from / MS), (unsigned long)(w->until / MS));
+    for (id = 0; id < vcpus; id++)
+        printf("spin: %s v%u ran %lu ms of %lu ms\n", name, id,
+               (unsigned long)(shares[id].ran_ns / MS), ms);
 }
 
 /** Timer ticks (VIRQ_TIMER events) handled, for mode=io. */
@@ -140,7 +219,7 @@ static void get_name(const char *cmdline, char name[NAME_SIZE])
 
 void test_main(const struct start_info *si)
 {
-    unsigned long from = 0, until = DEFAULT_UNTIL_MS, units;
+    unsigned long from = 0, until = DEFAULT_UNTIL_MS, vcpus = 1;
     char name[NAME_SIZE] = "spin";
     bool io = cmdline_is(si->cmd_line, "mode", "io");
     bool yield = cmdline_is(si->cmd_line, "mode", "yield");
@@ -148,16 +227,21 @@ void test_main(const struct start_info *si)
     get_name(si->cmd_line, name);
     cmdline_get_ulong(si->cmd_line, "from", &from);
     cmdline_get_ulong(si->cmd_line, "until", &until);
+    cmdline_get_ulong(si->cmd_line, "vcpus", &vcpus);
     if (from >= until)
         test_error("spin: from=%lu is not before until=%lu", from, until);
     if (!io && !yield && !cmdline_selects(si->cmd_line, "mode", "hog"))
         test_error("spin: mode= is hog, yield or io");
+    if (vcpus < 1 || vcpus > SMP_MAX_VCPUS || (io && vcpus > 1))
+        test_error("spin: vcpus=%lu: 1 to %u, and 1 with mode=io", vcpus,
+                   SMP_MAX_VCPUS);
+    if (vcpus > smp_nr_vcpus())
+        test_error("spin: vcpus=%lu, but the domain has %u", vcpus,
+                   smp_nr_vcpus());
     events_init(si);
     if (io) {
         io_loop(name, from * MS, until * MS);
         return;
     }
-    units = work_until(from * MS, until * MS, yield);
-    printf("spin: %s did %lu units in %lu ms (from %lu to %lu)\n", name, units,
-           until - from, from, until);
+    spin_window(name, &(struct window){ from * MS, until * MS, yield }, vcpus);
 }

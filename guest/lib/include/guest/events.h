@@ -12,10 +12,15 @@
  * clears each pending bit and calls the port's handler. Events start
  * masked (as Xen starts every vCPU); events_enable() lets them in.
  *
- * vCPU 0's vcpu_info starts in shared_info; events_register_vcpu_info()
- * moves it into a page of the guest's, and the runtime follows.
+ * Each vCPU has its own vcpu_info, which starts in shared_info
+ * (shared_info->vcpu_info[n] for vCPU n); events_register_vcpu_info()
+ * moves the calling vCPU's into a page of the guest's, and the runtime
+ * follows.
  *
- * Everything here is for vCPU 0: these guests have one vCPU until lab 7.
+ * Per vCPU (lab 7, guest/smp.h): masking, the upcall, blocking and the
+ * clock work on the vCPU that calls them; an event comes to the vCPU its
+ * port is bound to (the one that bound it, until evtchn_bind_vcpu()).
+ * The ports, their handlers and their bitmaps are the domain's.
  */
 #ifndef GUEST_EVENTS_H
 #define GUEST_EVENTS_H
@@ -30,26 +35,40 @@
 /** The hypervisor's page shared with this domain, once events_init() ran. */
 extern volatile struct shared_info *shared_info;
 
-/** A port's handler: called in the event callback, events masked. */
+/**
+ * The event callback the hypervisor enters (entry.asm): registered for
+ * vCPU 0 by events_init(), given to the others in their context.
+ */
+extern const char event_entry[];
+
+/**
+ * A port's handler: called in the event callback of the vCPU the port is
+ * bound to, that vCPU's events masked.
+ */
 typedef void (*evtchn_handler_t)(evtchn_port_t port, void *data);
 
 /**
  * @brief Map shared_info (start_info.shared_info) over a page of the
- *        image and register the event callback; events stay masked.
- *        Ends the test with ERROR if the hypervisor refuses.
+ *        image and register vCPU 0's event callback; events stay masked.
+ *        Call it on vCPU 0, before starting other vCPUs. Ends the test
+ *        with ERROR if the hypervisor refuses.
  */
 void events_init(const struct start_info *si);
 
-/** @brief Let events in (clear the mask); one that waits comes at once. */
+/**
+ * @brief Let events in on the calling vCPU (clear its mask); one that
+ *        waits comes at once.
+ */
 void events_enable(void);
 
-/** @brief Keep events out (set the mask). */
+/** @brief Keep events out of the calling vCPU (set its mask). */
 void events_disable(void);
 
 /**
- * @brief Move vCPU 0's vcpu_info to @p where (VCPUOP_register_vcpu_info
- *        with the frame that maps it and the offset in it); on success
- *        the runtime's events and guest_now() use it from then on.
+ * @brief Move the calling vCPU's vcpu_info to @p where
+ *        (VCPUOP_register_vcpu_info with the frame that maps it and the
+ *        offset in it); on success the runtime's events and guest_now()
+ *        use it on that vCPU from then on.
  *
  * @p where must stay mapped, writable, for good: a page of the image, or
  * a free frame mapped at an address of its own; the hypervisor holds the
@@ -97,13 +116,25 @@ long evtchn_alloc_unbound(domid_t remote);
 long evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port);
 
 /**
- * @brief EVTCHNOP_bind_virq of @p virq on vCPU 0.
+ * @brief EVTCHNOP_bind_virq of @p virq on the calling vCPU (VIRQ_TIMER:
+ *        its own timer).
  * @return the port, or a negated XEN_E*.
  */
 long evtchn_bind_virq(uint32_t virq);
 
-/** @brief EVTCHNOP_bind_ipi to vCPU 0. @return the port, or -XEN_E*. */
+/**
+ * @brief EVTCHNOP_bind_ipi: a port whose events come to the calling
+ *        vCPU; any vCPU of the domain may evtchn_send() on it.
+ * @return the port, or a negated XEN_E*.
+ */
 long evtchn_bind_ipi(void);
+
+/**
+ * @brief EVTCHNOP_bind_vcpu: deliver @p port's events to vCPU @p vcpu
+ *        from now on.
+ * @return 0 or a negated XEN_E*.
+ */
+long evtchn_bind_vcpu(evtchn_port_t port, unsigned int vcpu);
 
 /** Binding attempts of evtchn_bind_interdomain_retry(), a yield apart. */
 #define EVTCHN_BIND_TRIES 1000
@@ -149,8 +180,9 @@ long evtchn_poll(evtchn_port_t port, uint64_t timeout);
 void evtchn_count_event(evtchn_port_t port, void *counter);
 
 /**
- * @brief Sleep (SCHEDOP_block) until *@p count is at least @p n: a
- *        counter that a port's handler adds to (evtchn_count_event()).
+ * @brief Sleep (SCHEDOP_block, the calling vCPU) until *@p count is at
+ *        least @p n: a counter that a handler of a port bound to this
+ *        vCPU adds to (evtchn_count_event()).
  *
  * Race-free: events are disabled while it looks at *@p count, and
  * SCHEDOP_block enables them as it sleeps, in one step, returning at once
@@ -173,8 +205,8 @@ static inline uint64_t rdtsc(void)
 }
 
 /**
- * @brief System time in ns: vcpu_info's time, scaled from the TSC as
- *        Xen's ABI says (docs/events.md, "Time").
+ * @brief System time in ns: the calling vCPU's vcpu_info time, scaled
+ *        from the TSC as Xen's ABI says (docs/events.md, "Time").
  */
 uint64_t guest_now(void);
 

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <public/xen.h>
+
 /** @name Exception vectors (the x86 architecture's numbers) */
 /**@{*/
 #define X86_EXC_DE  0  /**< divide error */
@@ -100,6 +102,14 @@ typedef bool (*trap_handler_t)(struct guest_regs *regs);
  * use them; the others DPL 0, so an `int n` for them raises \#GP instead.
  */
 void traps_init(void);
+
+/**
+ * @brief The trap table traps_init() gave the hypervisor, ended by an
+ *        entry whose address is 0 (only that one if traps_init() did not
+ *        run). Each vCPU has its own: the runtime gives the same table to
+ *        the vCPUs it starts (guest/smp.h).
+ */
+const struct trap_info *traps_table(void);
 
 /**
  * @brief Handle exception @p vector with @p fn from now on.
