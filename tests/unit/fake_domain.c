@@ -16,10 +16,15 @@ static struct vcpu idle_vcpus[NR_CPUS];
 /** What get_current() returns: one CPU runs the test. */
 static struct vcpu *current_vcpu;
 
+/** sched_poke_cpu() calls, per CPU. */
+static unsigned int pokes[NR_CPUS];
+
 void fake_vcpu_init(struct vcpu *v, struct domain *d, unsigned int id,
                     unsigned int cpu)
 {
-    *v = (struct vcpu){ .vcpu_id = id, .processor = cpu, .domain = d };
+    *v = (struct vcpu){
+        .vcpu_id = id, .processor = cpu, .domain = d, .cpu_hard_affinity = ~0UL
+    };
 }
 
 struct vcpu *idle_vcpu(unsigned int cpu)
@@ -41,4 +46,32 @@ struct vcpu *get_current(void)
 void set_current(struct vcpu *v)
 {
     current_vcpu = v;
+}
+
+void sched_poke_cpu(unsigned int cpu)
+{
+    ck_assert_uint_lt(cpu, NR_CPUS);
+    pokes[cpu]++;
+}
+
+unsigned int fake_pokes(unsigned int cpu)
+{
+    return pokes[cpu];
+}
+
+bool sched_trylock_cpu(unsigned int cpu)
+{
+    ck_assert_uint_lt(cpu, NR_CPUS);
+    return true;
+}
+
+void sched_unlock_cpu(unsigned int cpu)
+{
+    ck_assert_uint_lt(cpu, NR_CPUS);
+}
+
+void sched_set_processor(struct vcpu *v, unsigned int cpu)
+{
+    ck_assert(!v->is_running);
+    v->processor = cpu;
 }

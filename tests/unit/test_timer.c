@@ -8,19 +8,29 @@
  * host-sources: tests/unit/fake_time.c tests/unit/fake_cpu.c
  *
  * The test keeps its own account of every timer: whether it is set, for
- * when, and when it was set. That account is the oracle:
+ * when, when it was set, and on which CPU. That account is the oracle,
+ * for the CPU the test plays (CPU 0, or CPU 1 in the tests of timers that
+ * move):
  *
- * - the timer that fires must be the one due first: the earliest expiry,
- *   and among equal expiries the one set first; it must be set, and due
- *   (never early);
- * - after the clock moves and the softirqs run, no set timer is overdue
- *   (never late);
+ * - the timer that fires must be the one of this CPU due first: the
+ *   earliest expiry, and among equal expiries the one set first; it must
+ *   be set, due (never early), and on this CPU;
+ * - after the clock moves and the softirqs run, no set timer of this CPU
+ *   is overdue (never late);
  * - after every operation, the deadline the timer code programmed is the
- *   expiry of the first set timer, or 0 if none is set.
+ *   expiry of this CPU's first set timer, or 0 if it has none.
  *
  * The clock moves only when the test moves it, in steps; the fake timer
  * interrupt then raises TIMER_SOFTIRQ if the programmed deadline has
  * come, and the test runs do_softirq() as the idle loop does.
+ *
+ * fake_time.c has one timer interrupt, and each CPU's timer code programs
+ * its own: so the fake interrupt stands for the interrupt of the CPU the
+ * test plays. A test that moves timers to CPU 1 plays it (play_cpu()) to
+ * see them fire, and the CPU it switches to takes the interrupt over by
+ * running its TIMER softirq, which programs it for that CPU's first
+ * timer. The other CPU's interrupt is then not modelled: its timers fire
+ * when the test plays it again.
  */
 #include "unit.h"
 
@@ -32,6 +42,7 @@
 #include <hospes/softirq.h>
 #include <hospes/timer.h>
 
+#include "fake_cpu.h"
 #include "fake_time.h"
 
 /** The clock at the start of every test: well after 0, which means "no
@@ -41,10 +52,14 @@
 /** Timers in the test's pool: the random tests use them all. */
 #define NR_TIMERS 1000
 
+/** The CPUs the tests play: 0, and 1 for the timers that move. */
+#define NR_TEST_CPUS 2
+
 /** A timer of the test, with the test's account of it. */
 struct test_timer {
     struct timer timer;
     unsigned int id;      /**< its index in the pool */
+    unsigned int cpu;     /**< the CPU whose queue it is on */
     bool set;             /**< set and not yet fired, stopped or killed */
     s_time_t expires;     /**< when it was last set for */
     unsigned long serial; /**< when it was last set: set_timer() calls */
@@ -78,7 +93,8 @@ static void trace(char what)
         tc.trace[len] = what;
 }
 
-/** The set timer due first by the test's account, or NULL if none. */
+/** The set timer of the CPU the test plays due first by the test's
+ * account, or NULL if none. */
 static struct test_timer *first_set(void)
 {
     struct test_timer *first = NULL;
@@ -87,7 +103,7 @@ static struct test_timer *first_set(void)
     for (i = 0; i < NR_TIMERS; i++) {
         struct test_timer *t = &tc.t[i];
 
-        if (t->set &&
+        if (t->set && t->cpu == smp_processor_id() &&
             (!first || t->expires < first->expires ||
              (t->expires == first->expires && t->serial < first->serial)))
             first = t;
@@ -136,6 +152,18 @@ static void do_stop(struct test_timer *t)
     check_deadline();
 }
 
+/** migrate_timer(@p t, @p cpu), and note it. */
+static void do_migrate(struct test_timer *t, unsigned int cpu)
+{
+    migrate_timer(&t->timer, cpu);
+    /* A set timer that moves is queued on its new CPU as if set again,
+     * behind those of equal expiry; one that stays is not touched. */
+    if (t->set && t->cpu != cpu)
+        t->serial = tc.serials++;
+    t->cpu = cpu;
+    check_deadline();
+}
+
 /** kill_timer(@p t), and note it. */
 static void do_kill(struct test_timer *t)
 {
@@ -150,6 +178,9 @@ static void timer_fired(void *data)
     struct test_timer *t = data;
     const struct test_timer *first = first_set();
 
+    unit_assert(t->cpu == smp_processor_id(),
+                "timer %u of CPU %u fired on CPU %u", t->id, t->cpu,
+                smp_processor_id());
     unit_assert(t->set,
                 "timer %u fired, but it is not set (stopped, or "
                 "fired already)",
@@ -198,6 +229,34 @@ static void run_to(s_time_t now)
 {
     fake_time_set(now);
     run_softirqs();
+}
+
+/**
+ * Play CPU @p cpu from now on. It takes the one fake timer interrupt
+ * over (see the file's comment): its TIMER softirq runs, firing what of
+ * its own is due, and programs the interrupt for its first timer.
+ */
+static void play_cpu(unsigned int cpu)
+{
+    fake_cpu_set(cpu);
+    raise_softirq(TIMER_SOFTIRQ);
+    run_softirqs();
+}
+
+/**
+ * Is a softirq pending on CPU @p cpu? (In the tests that ask, only the
+ * timer code raises one there: TIMER_SOFTIRQ.) The test plays the CPU for
+ * a moment to look, and changes nothing there.
+ */
+static bool pending_on(unsigned int cpu)
+{
+    unsigned int me = smp_processor_id();
+    bool pending;
+
+    fake_cpu_set(cpu);
+    pending = softirq_pending();
+    fake_cpu_set(me);
+    return pending;
 }
 
 /** Move the clock in random steps of 1 to @p max_step ns until every
@@ -264,20 +323,25 @@ static void setup(void)
     memset(&tc, 0, sizeof(tc));
     for (i = 0; i < NR_TIMERS; i++) {
         tc.t[i].id = i;
+        tc.t[i].cpu = smp_processor_id();
         init_timer(&tc.t[i].timer, timer_fired, &tc.t[i], smp_processor_id());
     }
     fake_time_reset(START);
     printk_clear();
 }
 
-/** Leave no timer queued for the next test (with CK_FORK=no). */
+/** Leave no timer queued for the next test (with CK_FORK=no), no
+ * softirq pending on the CPUs the tests play, and the test on CPU 0. */
 static void teardown(void)
 {
     unsigned int i;
 
     for (i = 0; i < NR_TIMERS; i++)
         stop_timer(&tc.t[i].timer);
-    do_softirq(); /* and no softirq pending */
+    for (i = NR_TEST_CPUS; i-- > 0;) {
+        fake_cpu_set(i);
+        do_softirq();
+    }
 }
 
 /* -------------------------------------------------------------------------
@@ -565,12 +629,121 @@ START_TEST(test_open_softirq_misuse)
 }
 END_TEST
 
+/* -------------------------------------------------------------------------
+ * Timers that move between CPUs, as a vCPU's follow it (lab 7).
+ */
+
+/* Active timers moved to CPU 1 leave CPU 0's queue (its deadline moves to
+ * its next timer), and do not fire there when their time comes. The first
+ * to arrive raises CPU 1's TIMER softirq, which fires what is due and
+ * programs CPU 1's interrupt for the next, which fires on its nanosecond,
+ * not before. CPU 0's own timer fires when CPU 0 runs again. */
+START_TEST(test_migrate_active_timer)
+{
+    do_set(pool(0), START + 100);
+    do_set(pool(1), START + 200);
+    do_set(pool(2), START + 300);
+    do_migrate(pool(0), 1);
+    ck_assert_int_eq(fake_time_deadline(), START + 200);
+    ck_assert(pending_on(1));
+    do_migrate(pool(2), 1);
+    ck_assert_int_eq(fake_time_deadline(), START + 200);
+    run_to(START + 100);
+    ck_assert_uint_eq(tc.fired, 0);
+
+    play_cpu(1);
+    ck_assert_uint_eq(pool(0)->fired, 1);
+    ck_assert_int_eq(fake_time_deadline(), START + 300);
+    run_to(START + 299);
+    ck_assert_uint_eq(pool(2)->fired, 0);
+    run_to(START + 300);
+    ck_assert_uint_eq(pool(2)->fired, 1);
+    ck_assert_uint_eq(pool(1)->fired, 0);
+
+    play_cpu(0);
+    ck_assert_uint_eq(pool(1)->fired, 1);
+    ck_assert_uint_eq(tc.fired, 3);
+}
+END_TEST
+
+/* The last timer of CPU 0 moved away leaves it no deadline at all. */
+START_TEST(test_migrate_last_timer_clears_deadline)
+{
+    do_set(pool(0), START + 100);
+    do_migrate(pool(0), 1);
+    ck_assert_int_eq(fake_time_deadline(), 0);
+    run_to(START + 100);
+    play_cpu(1);
+    ck_assert_uint_eq(pool(0)->fired, 1);
+}
+END_TEST
+
+/* An inactive timer moved to CPU 1 changes no queue; set, it goes to CPU
+ * 1's queue, not CPU 0's, and fires there. */
+START_TEST(test_migrate_inactive_then_set)
+{
+    do_set(pool(1), START + 200);
+    do_migrate(pool(0), 1);
+    ck_assert(!pending_on(1));
+    do_set(pool(0), START + 100);
+    ck_assert_int_eq(fake_time_deadline(), START + 200);
+    run_to(START + 100);
+    ck_assert_uint_eq(pool(0)->fired, 0);
+    play_cpu(1);
+    ck_assert_uint_eq(pool(0)->fired, 1);
+    ck_assert_uint_eq(pool(1)->fired, 0);
+}
+END_TEST
+
+/* Moving a timer to the CPU it is on changes nothing: a set one keeps its
+ * place before an equal one set after it, an inactive one stays so, and
+ * no softirq is raised. */
+START_TEST(test_migrate_to_same_cpu)
+{
+    do_set(pool(0), START + 100);
+    do_set(pool(1), START + 100);
+    do_migrate(pool(0), 0);
+    do_migrate(pool(2), 0);
+    ck_assert(!pending_on(0));
+    run_to(START + 100); /* timer_fired(): 0 first, then 1 */
+    ck_assert_uint_eq(tc.fired, 2);
+    run_to(START + 1000);
+    ck_assert_uint_eq(pool(2)->fired, 0);
+}
+END_TEST
+
+/* Setting, from CPU 0, a timer that lives on CPU 1 raises CPU 1's TIMER
+ * softirq when it becomes CPU 1's first timer (CPU 1 must program its
+ * interrupt earlier), and not when it goes behind another. */
+START_TEST(test_set_remote_timer_raises_its_softirq)
+{
+    do_migrate(pool(0), 1);
+    do_migrate(pool(1), 1);
+    do_set(pool(0), START + 200);
+    ck_assert(pending_on(1));
+    ck_assert_int_eq(fake_time_deadline(), 0); /* CPU 0's: no timer */
+    play_cpu(1);
+    ck_assert_int_eq(fake_time_deadline(), START + 200);
+    play_cpu(0);
+    do_set(pool(1), START + 300);
+    ck_assert(!pending_on(1));
+    do_set(pool(1), START + 100);
+    ck_assert(pending_on(1));
+    run_to(START + 100);
+    play_cpu(1);
+    ck_assert_uint_eq(pool(1)->fired, 1);
+    run_to(START + 200);
+    ck_assert_uint_eq(pool(0)->fired, 1);
+}
+END_TEST
+
 Suite *unit_suite(void)
 {
     Suite *s = suite_create("timer");
     TCase *order = tcase_create("order");
     TCase *changes = tcase_create("changes");
     TCase *softirq = tcase_create("softirq");
+    TCase *cpus = tcase_create("cpus");
 
     tcase_add_checked_fixture(order, setup, teardown);
     tcase_add_loop_test(order, test_fire_in_expiry_order, 0, 3);
@@ -595,5 +768,13 @@ Suite *unit_suite(void)
     tcase_add_test(softirq, test_softirq_order);
     tcase_add_test(softirq, test_open_softirq_misuse);
     suite_add_tcase(s, softirq);
+
+    tcase_add_checked_fixture(cpus, setup, teardown);
+    tcase_add_test(cpus, test_migrate_active_timer);
+    tcase_add_test(cpus, test_migrate_last_timer_clears_deadline);
+    tcase_add_test(cpus, test_migrate_inactive_then_set);
+    tcase_add_test(cpus, test_migrate_to_same_cpu);
+    tcase_add_test(cpus, test_set_remote_timer_raises_its_softirq);
+    suite_add_tcase(s, cpus);
     return s;
 }
