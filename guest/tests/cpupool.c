@@ -246,20 +246,49 @@ static void refusals_now(uint32_t pool)
              -XEN_EBUSY });
 }
 
-/** Let vCPU 0 of this domain (dom0) run on CPU 0 only, and go there. */
-static void pin_to_cpu0(void)
+/**
+ * HOSPES_DOMCTL_set_vcpu_affinity (@p set) or _get of vCPU @p vcpu of
+ * domain @p dom; *@p cpumap in, and out as the hypervisor keeps it.
+ */
+static long affinity(domid_t dom, uint32_t vcpu, bool set, uint64_t *cpumap)
 {
     struct hospes_domctl op = {
-        .cmd = HOSPES_DOMCTL_set_vcpu_affinity,
+        .cmd = set ? HOSPES_DOMCTL_set_vcpu_affinity
+                   : HOSPES_DOMCTL_get_vcpu_affinity,
         .interface_version = HOSPES_DOMCTL_INTERFACE_VERSION,
-        .domain = 0,
-        .u.vcpu_affinity = { .vcpu = 0, .cpumap = 1 },
+        .domain = dom,
+        .u.vcpu_affinity = { .vcpu = vcpu, .cpumap = *cpumap },
     };
     long rc = _hypercall1(__HYPERVISOR_domctl, &op);
 
-    HYPERVISOR_sched_op(SCHEDOP_yield, NULL); /* off CPU 1, if there */
-    printf("cpupool: d0v0 pinned to cpu 0: %ld\n", rc);
+    *cpumap = op.u.vcpu_affinity.cpumap;
+    return rc;
+}
+
+/**
+ * Pin vCPU 0 of this domain (dom0, on CPU 0 from boot) to CPU 0, so that
+ * CPU 1 can leave pool 0; read domain @p other's vCPU 0 affinity (every
+ * CPU); and the refusals.
+ */
+static void pin_to_cpu0(domid_t other)
+{
+    uint64_t map = 1, all = 0, none = 0, offline = 1UL << 15, any = ~0UL;
+    long rc = affinity(0, 0, true, &map);
+
+    printf("cpupool: d0v0 pinned to cpu 0: %ld, affinity 0x%lx\n", rc,
+           (unsigned long)map);
     CHECK_EQ(rc, 0);
+    CHECK_EQ(map, 1);
+    rc = affinity(other, 0, false, &all);
+    printf("cpupool: d%u v0's affinity: %ld, 0x%lx\n", other, rc,
+           (unsigned long)all);
+    CHECK_EQ(rc, 0);
+    REPORT("refused affinity",
+           { "no cpu", affinity(other, 0, true, &none), -XEN_EINVAL },
+           { "cpu 15 only (offline)", affinity(other, 0, true, &offline),
+             -XEN_EINVAL },
+           { "vcpu 7", affinity(other, 7, true, &any), -XEN_ENOENT },
+           { "d42", affinity(42, 0, true, &any), -XEN_ESRCH });
 }
 
 /** Timer ticks (VIRQ_TIMER events) handled. */
@@ -302,7 +331,7 @@ void test_main(const struct start_info *si)
     printf("cpupool: pool 0: sched %s, cpus 0x%lx, domains %u\n",
            policy_name(info.sched_id), (unsigned long)info.cpumap, info.n_dom);
     refusals(info.sched_id, sched, (domid_t)move);
-    pin_to_cpu0();
+    pin_to_cpu0(move);
 
     rc = pool_op(HOSPES_SYSCTL_CPUPOOL_OP_CREATE, HOSPES_CPUPOOL_PAR_ANY, sched,
                  &created);
@@ -326,7 +355,8 @@ void test_main(const struct start_info *si)
     printf("cpupool: addcpu %u to pool %u: %ld\n", MOVED_CPU, pool, rc);
     CHECK_EQ(rc, 0);
     rc = pool_op(HOSPES_SYSCTL_CPUPOOL_OP_MOVEDOMAIN, pool, move, NULL);
-    printf("cpupool: move d%lu to pool %u: %ld\n", move, pool, rc);
+    printf("cpupool: move d%lu to pool %u: %ld, done at %lu ms\n", move, pool,
+           rc, (unsigned long)(guest_now() / MS));
     CHECK_EQ(rc, 0);
 
     CHECK_EQ(list_pools(), 2);

@@ -190,9 +190,11 @@ void migrate_timer(struct timer *t, unsigned int cpu)
 
 void kill_timer(struct timer *t)
 {
-    unsigned long flags = lock_timer(t);
+    unsigned long flags;
     unsigned int cpu;
 
+    BUG_ON(running[smp_processor_id()] == t); /* it would wait for itself */
+    flags = lock_timer(t);
     if (t->status == TIMER_ACTIVE)
         deactivate(t);
     t->status = TIMER_KILLED;

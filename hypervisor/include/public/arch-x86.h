@@ -123,8 +123,21 @@ _Static_assert(sizeof(struct arch_shared_info) == 48, "arch_shared_info");
  * unused by Hospes.
  */
 struct xen_cpu_user_regs {
-    uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8; /**< as named */
-    uint64_t rax, rcx, rdx, rsi, rdi;                        /**< as named */
+    uint64_t r15;              /**< r15 */
+    uint64_t r14;              /**< r14 */
+    uint64_t r13;              /**< r13 */
+    uint64_t r12;              /**< r12 */
+    uint64_t rbp;              /**< rbp */
+    uint64_t rbx;              /**< rbx */
+    uint64_t r11;              /**< r11 */
+    uint64_t r10;              /**< r10 */
+    uint64_t r9;               /**< r9 */
+    uint64_t r8;               /**< r8 */
+    uint64_t rax;              /**< rax */
+    uint64_t rcx;              /**< rcx */
+    uint64_t rdx;              /**< rdx */
+    uint64_t rsi;              /**< rsi */
+    uint64_t rdi;              /**< rdi: a C function's first argument */
     uint32_t error_code;       /**< unused on VCPUOP_initialise */
     uint32_t entry_vector;     /**< unused on VCPUOP_initialise */
     uint64_t rip;              /**< where the vCPU starts */
@@ -134,11 +147,16 @@ struct xen_cpu_user_regs {
     uint8_t pad1[3];           /**< zero */
     uint64_t rflags;           /**< its flags (IF set, IOPL 0, forced) */
     uint64_t rsp;              /**< its stack */
-    uint16_t ss, pad2[3];      /**< its stack selector (RPL 3 forced) */
-    uint16_t es, pad3[3];      /**< unused by a 64-bit guest */
-    uint16_t ds, pad4[3];      /**< unused by a 64-bit guest */
-    uint16_t fs, pad5[3];      /**< unused: fs_base sets the base */
-    uint16_t gs, pad6[3];      /**< unused: gs_base_* set the bases */
+    uint16_t ss;               /**< its stack selector (RPL 3 forced) */
+    uint16_t pad2[3];          /**< zero */
+    uint16_t es;               /**< unused by a 64-bit guest */
+    uint16_t pad3[3];          /**< zero */
+    uint16_t ds;               /**< unused by a 64-bit guest */
+    uint16_t pad4[3];          /**< zero */
+    uint16_t fs;               /**< unused: fs_base sets the base */
+    uint16_t pad5[3];          /**< zero */
+    uint16_t gs;               /**< unused: gs_base_* set the bases */
+    uint16_t pad6[3];          /**< zero */
 };
 _Static_assert(sizeof(struct xen_cpu_user_regs) == 200, "cpu_user_regs size");
 _Static_assert(offsetof(struct xen_cpu_user_regs, rip) == 128, "user_regs.rip");
@@ -164,10 +182,12 @@ struct vcpu_guest_context {
     uint64_t flags;                     /**< VGCF_* */
     struct xen_cpu_user_regs user_regs; /**< its registers */
     struct trap_info trap_ctxt[256]; /**< its trap table, as set_trap_table */
-    uint64_t ldt_base, ldt_ents;     /**< its LDT: Hospes has none (0) */
+    uint64_t ldt_base;               /**< its LDT: Hospes has none (0) */
+    uint64_t ldt_ents;               /**< (0) */
     uint64_t gdt_frames[16];         /**< its GDT's frames, as set_gdt */
     uint64_t gdt_ents;               /**< entries in them (0: none) */
-    uint64_t kernel_ss, kernel_sp;   /**< as stack_switch */
+    uint64_t kernel_ss;              /**< as stack_switch (or 0) */
+    uint64_t kernel_sp;              /**< as stack_switch */
     uint64_t ctrlreg[8];             /**< [3]: its L4's MFN << 12 */
     uint64_t debugreg[8];            /**< must be 0 */
     uint64_t event_callback_eip;     /**< as set_callbacks */

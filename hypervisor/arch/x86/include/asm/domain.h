@@ -19,7 +19,7 @@
 #define FXSAVE_MXCSR 24
 /**
  * The MXCSR bits every CPU with SSE accepts (the architectural default
- * mask: all but DAZ). fxrstor of any other raises #GP, in the hypervisor:
+ * mask: all but DAZ). fxrstor of any other raises \#GP, in the hypervisor:
  * a guest's MXCSR is masked with it before it is ever loaded.
  */
 #define MXCSR_SAFE_MASK 0xffbf
