@@ -9,37 +9,46 @@
  * "(dN) ", then never sees half a line that another domain's output could
  * cut in two.
  *
- * One vCPU and no locks: an exception handler that prints while a line is
- * half built adds its text to that line.
+ * Each vCPU builds its own line (a domain's vCPUs may print at once), with
+ * no lock: an exception handler that prints while a line is half built
+ * adds its text to that line.
  */
 #include <stddef.h>
 #include <guest/console.h>
 #include <guest/hypercall.h>
 #include <guest/printf.h>
+#include <guest/smp.h>
 
 /** A line longer than this goes out in pieces of this size. */
 #define CONSOLE_LINE_MAX 256
 
-/** The line being built. */
-static struct {
+/** A line being built. */
+struct line {
     char buf[CONSOLE_LINE_MAX]; /**< its characters */
     size_t len;                 /**< how many */
-} line;
+};
+
+/** Each vCPU's line. */
+static struct line lines[SMP_MAX_VCPUS];
 
 void console_flush(void)
 {
+    struct line *line = &lines[smp_processor_id()];
+
     /* Nothing useful can be done if the hypervisor refuses: ignore it. */
-    if (line.len)
-        HYPERVISOR_console_io(CONSOLEIO_write, (int)line.len, line.buf);
-    line.len = 0;
+    if (line->len)
+        HYPERVISOR_console_io(CONSOLEIO_write, (int)line->len, line->buf);
+    line->len = 0;
 }
 
 /** vformat()'s output function. */
 static void console_put(char c, void *unused)
 {
+    struct line *line = &lines[smp_processor_id()];
+
     (void)unused;
-    line.buf[line.len++] = c;
-    if (c == '\n' || line.len == sizeof(line.buf))
+    line->buf[line->len++] = c;
+    if (c == '\n' || line->len == sizeof(line->buf))
         console_flush();
 }
 

@@ -8,7 +8,8 @@
  * (section "The console").
  *
  * Output is assembled per domain into lines and printed as "(dN) line",
- * as Xen does. Every domain but dom0 has a budget of bytes that refills
+ * as Xen does; the domain's vCPUs take turns (a lock per domain), so that
+ * each hypercall's lines stay whole. Every domain but dom0 has a budget of bytes that refills
  * with time (a token bucket). A whole line is printed or dropped, never
  * a part of one, so what does get through is not garbled; dropped bytes
  * are counted, and the count is reported when output flows again, at
@@ -35,6 +36,7 @@
 
 void guest_console_init(struct domain *d)
 {
+    d->console.lock = (spinlock_t)SPIN_LOCK_UNLOCKED("console");
     d->console.budget = CONSOLE_BURST;
     d->console.refill_at = NOW();
     d->console.reported_at = NOW() - SECONDS(1); /* may report at once */
@@ -102,9 +104,12 @@ static void emit_line(struct domain *d)
 
 void guest_console_flush(struct domain *d)
 {
+    unsigned long flags = spin_lock_irqsave(&d->console.lock);
+
     if (d->console.len)
         emit_line(d);
     report_dropped(d, true);
+    spin_unlock_irqrestore(&d->console.lock, flags);
 }
 
 /** Add the @p n bytes at @p buf to @p d's console. */
@@ -129,18 +134,21 @@ static void console_put(struct domain *d, const char *buf, size_t n)
 static long console_write(guest_va_t buf, unsigned int count)
 {
     struct domain *d = current->domain;
+    unsigned long flags = spin_lock_irqsave(&d->console.lock);
     char chunk[CHUNK];
+    long rc = 0;
 
-    while (count) {
+    while (count && !rc) {
         unsigned int n = count < CHUNK ? count : CHUNK;
 
-        if (copy_from_guest(chunk, buf, n))
-            return -EFAULT;
-        console_put(d, chunk, n);
+        rc = copy_from_guest(chunk, buf, n) ? -EFAULT : 0;
+        if (!rc)
+            console_put(d, chunk, n);
         buf += n;
         count -= n;
     }
-    return 0;
+    spin_unlock_irqrestore(&d->console.lock, flags);
+    return rc;
 }
 
 long do_console_io(unsigned long cmd, unsigned long count, guest_va_t buf)

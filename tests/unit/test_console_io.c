@@ -4,6 +4,7 @@
  * lines, and rate-limited.
  *
  * hv-sources: hypervisor/common/console_io.c hypervisor/common/softirq.c
+ * hv-sources: hypervisor/common/spinlock.c
  * host-sources: tests/unit/fake_domain.c tests/unit/fake_guest.c
  * host-sources: tests/unit/fake_time.c tests/unit/fake_cpu.c
  *

@@ -79,6 +79,7 @@ struct vcpu {
 
 /** Console output of a domain: line buffer and rate limit (console_io). */
 struct guest_console {
+    spinlock_t lock;       /**< its vCPUs may write at once: guards it all */
     char line[128];        /**< the line being assembled */
     unsigned int len;      /**< bytes in line */
     s_time_t refill_at;    /**< when the byte budget was last refilled */
