@@ -5,8 +5,8 @@
  *        one.
  *
  * Runs as dom0 on two CPUs or more. Command line: `move=D` (the domain
- * to move), `sched=credit|rtds|rr` (the new pool's policy: not pool 0's,
- * since Hospes has one instance of each policy), `until=MS` (when to shut
+ * to move), `sched=credit|rtds|rr` (the new pool's policy), `until=MS`
+ * (when to shut
  * down, ms of system time; default DEFAULT_UNTIL_MS). In order, one line
  * each:
  *  - pool 0's info: "cpupool: pool 0: sched S, cpus 0xM, domains N";
@@ -14,6 +14,8 @@
  *    (see refusals()): unknown command, operation and policy, another
  *    interface version, an argument at NULL, pools and CPUs and domains
  *    that are not there or busy;
+ *  - a pool with pool 0's policy (an instance of its own) created and
+ *    destroyed;
  *  - pins its own vCPU to CPU 0 (HOSPES_DOMCTL_set_vcpu_affinity): the
  *    hypervisor refuses to take away the CPU its caller runs on;
  *  - creates the pool (any id: pool 1), moving D into it before it has a
@@ -166,11 +168,10 @@ static void report(const char *title, const struct refusal *r, unsigned int n)
 /**
  * What the hypervisor must refuse while pool 0 is the only pool, a line
  * per operation (a guest's line holds 128 characters at most).
- * @param pool0_sched  pool 0's policy.
- * @param new_sched    the policy of the pool to come (not pool 0's).
- * @param move         the domain to move.
+ * @param new_sched  the policy of the pool to come.
+ * @param move       the domain to move.
  */
-static void refusals(uint32_t pool0_sched, uint32_t new_sched, domid_t move)
+static void refusals(uint32_t new_sched, domid_t move)
 {
     REPORT("refused",
            { "version 77", raw_sysctl(HOSPES_SYSCTL_cpupool_op, BAD_NUMBER),
@@ -185,10 +186,6 @@ static void refusals(uint32_t pool0_sched, uint32_t new_sched, domid_t move)
              pool_op(HOSPES_SYSCTL_CPUPOOL_OP_CREATE, HOSPES_CPUPOOL_PAR_ANY,
                      BAD_NUMBER, NULL),
              -XEN_EINVAL },
-           { "pool 0's policy",
-             pool_op(HOSPES_SYSCTL_CPUPOOL_OP_CREATE, HOSPES_CPUPOOL_PAR_ANY,
-                     pool0_sched, NULL),
-             -XEN_EBUSY },
            { "as pool 0",
              pool_op(HOSPES_SYSCTL_CPUPOOL_OP_CREATE, 0, new_sched, NULL),
              -XEN_EEXIST });
@@ -244,6 +241,30 @@ static void refusals_now(uint32_t pool)
            { "destroy the new pool",
              pool_op(HOSPES_SYSCTL_CPUPOOL_OP_DESTROY, pool, 0, NULL),
              -XEN_EBUSY });
+}
+
+/**
+ * Create a pool with pool 0's policy @p sched, which gets an instance of
+ * its own, check that INFO shows it, and destroy it again.
+ */
+static void same_policy_pool(uint32_t sched)
+{
+    struct hospes_sysctl_cpupool_op made, info;
+    long created, listed, destroyed;
+
+    created = pool_op(HOSPES_SYSCTL_CPUPOOL_OP_CREATE, HOSPES_CPUPOOL_PAR_ANY,
+                      sched, &made);
+    listed = pool_op(HOSPES_SYSCTL_CPUPOOL_OP_INFO, made.cpupool_id, 0, &info);
+    destroyed =
+        pool_op(HOSPES_SYSCTL_CPUPOOL_OP_DESTROY, made.cpupool_id, 0, NULL);
+    printf("cpupool: a second %s pool: create %ld (pool %u, sched %s), "
+           "destroy %ld\n",
+           policy_name(sched), created, made.cpupool_id,
+           policy_name(info.sched_id), destroyed);
+    CHECK_EQ(created, 0);
+    CHECK_EQ(listed, 0);
+    CHECK_EQ(info.sched_id, sched);
+    CHECK_EQ(destroyed, 0);
 }
 
 /**
@@ -330,7 +351,8 @@ void test_main(const struct start_info *si)
                    info.cpupool_id);
     printf("cpupool: pool 0: sched %s, cpus 0x%lx, domains %u\n",
            policy_name(info.sched_id), (unsigned long)info.cpumap, info.n_dom);
-    refusals(info.sched_id, sched, (domid_t)move);
+    refusals(sched, (domid_t)move);
+    same_policy_pool(info.sched_id);
     pin_to_cpu0(move);
 
     rc = pool_op(HOSPES_SYSCTL_CPUPOOL_OP_CREATE, HOSPES_CPUPOOL_PAR_ANY, sched,

@@ -57,8 +57,9 @@
 /** The test's vCPUs: a to d. */
 #define NR_TEST_VCPUS 4
 
-/** The policy under test. */
-static const struct scheduler *const credit = &sched_credit_def;
+/** The policy under test: an instance of it, as a CPU pool has. */
+static struct scheduler instance;
+static struct scheduler *const credit = &instance;
 
 /** What a vCPU does when it runs. */
 struct workload {
@@ -127,7 +128,7 @@ static void insert(const char *names)
     for (; *names; names++) {
         struct test_vcpu *t = tvcpu(*names);
 
-        ck_assert_int_eq(credit->insert_vcpu(&t->v), 0);
+        ck_assert_int_eq(credit->insert_vcpu(credit, &t->v), 0);
         t->present = true;
     }
 }
@@ -146,7 +147,7 @@ static void set_params(char name, unsigned int weight, unsigned int cap)
 {
     struct sched_params p = { .weight = weight, .cap = cap };
 
-    ck_assert_int_eq(credit->adjust(vcpu(name)->domain, &p, true), 0);
+    ck_assert_int_eq(credit->adjust(credit, vcpu(name)->domain, &p, true), 0);
     ck_assert_uint_eq(p.weight, weight);
     ck_assert_uint_eq(p.cap, cap);
 }
@@ -166,7 +167,7 @@ static void wake(struct test_vcpu *t)
     t->ready_since = now;
     t->woken = true;
     t->wakeups++;
-    credit->wake(&t->v);
+    credit->wake(credit, &t->v);
 }
 
 /** Wake vCPUs @p names, in that order (they start runnable). */
@@ -181,7 +182,7 @@ static void block(struct test_vcpu *t)
 {
     t->blocked = true;
     t->wake_at = now + t->work.sleep;
-    credit->sleep(&t->v);
+    credit->sleep(credit, &t->v);
 }
 
 /** The vCPU running in the simulation (the idle vCPU at first). */
@@ -193,7 +194,8 @@ static struct vcpu *running1;
 /** Ask the policy what runs next, as schedule() does, and check it. */
 static struct sched_decision decide(bool runnable)
 {
-    struct sched_decision dec = credit->do_schedule(0, running, runnable, now);
+    struct sched_decision dec =
+        credit->do_schedule(credit, 0, running, runnable, now);
 
     ck_assert_ptr_nonnull(dec.next);
     if (dec.next != idle_vcpu(0))
@@ -297,7 +299,7 @@ static void assert_share(char name, s_time_t duration, double expected)
 static const char *dump_of(unsigned int cpu)
 {
     printk_clear();
-    credit->dump_cpu(cpu);
+    credit->dump_cpu(credit, cpu);
     return printk_output();
 }
 
@@ -311,7 +313,11 @@ static void setup(void)
 {
     unsigned int i;
 
-    ck_assert_int_eq(credit->init_cpu(0), 0);
+    if (!instance.init) { /* the first test: a new instance */
+        instance = sched_credit_def;
+        ck_assert_int_eq(instance.init(&instance), 0);
+    }
+    ck_assert_int_eq(credit->init_cpu(credit, 0), 0);
     for (i = 0; i < NR_TEST_VCPUS; i++) {
         tv[i] = (struct test_vcpu){ 0 };
         doms[i] = (struct domain){ .domain_id = i + 1 };
@@ -330,8 +336,8 @@ static void teardown(void)
     for (i = 0; i < NR_TEST_VCPUS; i++) {
         if (!tv[i].present)
             continue;
-        credit->sleep(&tv[i].v);
-        credit->remove_vcpu(&tv[i].v);
+        credit->sleep(credit, &tv[i].v);
+        credit->remove_vcpu(credit, &tv[i].v);
         tv[i].present = false;
     }
 }
@@ -362,7 +368,7 @@ START_TEST(test_equal_weights)
     struct sched_params p = { 0 };
 
     insert("abcd");
-    ck_assert_int_eq(credit->adjust(vcpu('a')->domain, &p, false), 0);
+    ck_assert_int_eq(credit->adjust(credit, vcpu('a')->domain, &p, false), 0);
     ck_assert_uint_eq(p.weight, 256);
     ck_assert_uint_eq(p.cap, 0);
     wake_all("dbca");
@@ -507,7 +513,7 @@ START_TEST(test_boost_needs_credit)
     wake_all("a");
     /* a runs alone for 25 ms: it owes 15 (it had 10 to start with). */
     ck_assert_ptr_eq(simulate(MILLISECS(25), false), vcpu('a'));
-    credit->sleep(vcpu('a'));
+    credit->sleep(credit, vcpu('a'));
     ck_assert_ptr_eq(decide(false).next, idle_vcpu(0));
     running = idle_vcpu(0);
     wake_all("ab");
@@ -617,13 +623,13 @@ START_TEST(test_yield)
     insert("ab");
     wake_all("a");
     ck_assert_ptr_eq(simulate(MILLISECS(1), false), vcpu('a'));
-    credit->yield(vcpu('a'));
+    credit->yield(credit, vcpu('a'));
     ck_assert_ptr_eq(decide(true).next, vcpu('a'));
     wake_all("b");
     ck_assert_ptr_eq(decide(true).next, vcpu('b')); /* boosted */
     running = vcpu('b');
     now += MILLISECS(1);
-    credit->yield(vcpu('b'));
+    credit->yield(credit, vcpu('b'));
     ck_assert_ptr_eq(decide(true).next, vcpu('a'));
 }
 END_TEST
@@ -645,7 +651,7 @@ START_TEST(test_dump)
                              "  queued: d1v0 UNDER credit 0 us\n");
     /* c may run 10% of a 30 ms period: 3 ms, then it is parked. */
     now += MILLISECS(1);
-    credit->sleep(vcpu('b'));
+    credit->sleep(credit, vcpu('b'));
     dec = decide(false);
     ck_assert_ptr_eq(dec.next, vcpu('c'));
     ck_assert_int_eq(dec.slice, MILLISECS(3));
@@ -669,19 +675,22 @@ START_TEST(test_params)
     insert("a");
     insert_into('b', 'a', 1);
     p = (struct sched_params){ .weight = 0, .cap = 0 };
-    ck_assert_int_eq(credit->adjust(vcpu('a')->domain, &p, true), -EINVAL);
+    ck_assert_int_eq(credit->adjust(credit, vcpu('a')->domain, &p, true),
+                     -EINVAL);
     p = (struct sched_params){ .weight = 65536, .cap = 0 };
-    ck_assert_int_eq(credit->adjust(vcpu('a')->domain, &p, true), -EINVAL);
+    ck_assert_int_eq(credit->adjust(credit, vcpu('a')->domain, &p, true),
+                     -EINVAL);
     p = (struct sched_params){ .weight = 100, .cap = 201 };
-    ck_assert_int_eq(credit->adjust(vcpu('a')->domain, &p, true), -EINVAL);
-    ck_assert_int_eq(credit->adjust(vcpu('a')->domain, &p, false), 0);
+    ck_assert_int_eq(credit->adjust(credit, vcpu('a')->domain, &p, true),
+                     -EINVAL);
+    ck_assert_int_eq(credit->adjust(credit, vcpu('a')->domain, &p, false), 0);
     ck_assert_uint_eq(p.weight, 256);
     ck_assert_uint_eq(p.cap, 0);
     set_params('a', 65535, 200);
     set_params('a', 1, 0);
     p = (struct sched_params){ .weight = 256 };
-    ck_assert_int_eq(credit->adjust(&stranger, &p, true), -ESRCH);
-    ck_assert_int_eq(credit->adjust(&stranger, &p, false), -ESRCH);
+    ck_assert_int_eq(credit->adjust(credit, &stranger, &p, true), -ESRCH);
+    ck_assert_int_eq(credit->adjust(credit, &stranger, &p, false), -ESRCH);
 }
 END_TEST
 
@@ -690,19 +699,51 @@ END_TEST
 START_TEST(test_remove_frees)
 {
     struct sched_params p = { 0 };
+    size_t before = xmalloc_stats().objects; /* the instance's state */
 
     insert("a");
     insert_into('b', 'a', 1);
-    ck_assert_uint_eq(xmalloc_stats().objects, 3);
-    credit->remove_vcpu(vcpu('b'));
+    ck_assert_uint_eq(xmalloc_stats().objects, before + 3);
+    credit->remove_vcpu(credit, vcpu('b'));
     tvcpu('b')->present = false;
     ck_assert_ptr_null(vcpu('b')->sched_priv);
-    ck_assert_uint_eq(xmalloc_stats().objects, 2);
-    ck_assert_int_eq(credit->adjust(vcpu('a')->domain, &p, false), 0);
-    credit->remove_vcpu(vcpu('a'));
+    ck_assert_uint_eq(xmalloc_stats().objects, before + 2);
+    ck_assert_int_eq(credit->adjust(credit, vcpu('a')->domain, &p, false), 0);
+    credit->remove_vcpu(credit, vcpu('a'));
     tvcpu('a')->present = false;
-    ck_assert_uint_eq(xmalloc_stats().objects, 0);
-    ck_assert_int_eq(credit->adjust(vcpu('a')->domain, &p, false), -ESRCH);
+    ck_assert_uint_eq(xmalloc_stats().objects, before);
+    ck_assert_int_eq(credit->adjust(credit, vcpu('a')->domain, &p, false),
+                     -ESRCH);
+}
+END_TEST
+
+/* Two instances, as two CPU pools running credit have, share nothing: the
+ * other's domains are strangers to adjust, and an idle CPU of one does not
+ * take a vCPU waiting in the other. */
+START_TEST(test_instances_are_apart)
+{
+    struct scheduler other = sched_credit_def;
+    struct sched_params p = { 0 };
+    struct vcpu *b = vcpu('b');
+
+    ck_assert_int_eq(other.init(&other), 0);
+    ck_assert_int_eq(other.init_cpu(&other, 1), 0);
+    b->processor = 1;
+    ck_assert_int_eq(other.insert_vcpu(&other, b), 0);
+    other.wake(&other, b);
+    ck_assert_ptr_eq(decide(false).next, idle_vcpu(0));
+    ck_assert_int_eq(credit->adjust(credit, b->domain, &p, false), -ESRCH);
+    ck_assert_int_eq(other.adjust(&other, b->domain, &p, false), 0);
+    ck_assert_uint_eq(p.weight, 256);
+    ck_assert_ptr_eq(
+        other.do_schedule(&other, 1, idle_vcpu(1), false, now).next, b);
+    ck_assert_ptr_eq(other.do_schedule(&other, 1, b, false, now).next,
+                     idle_vcpu(1));
+    other.sleep(&other, b);
+    other.remove_vcpu(&other, b);
+    other.deinit_cpu(&other, 1);
+    other.deinit(&other);
+    ck_assert_ptr_null(other.sched_data);
 }
 END_TEST
 
@@ -719,7 +760,7 @@ static bool cpu1_in_pool;
 /** CPU 1 leaves the pool, as a CPU moved to another pool does. */
 static void cpu1_leaves(void)
 {
-    credit->deinit_cpu(1);
+    credit->deinit_cpu(credit, 1);
     cpu1_in_pool = false;
 }
 
@@ -732,7 +773,8 @@ static void cpu1_leaves(void)
 static struct sched_decision run_next(unsigned int cpu, bool runnable)
 {
     struct vcpu **runs = cpu ? &running1 : &running;
-    struct sched_decision dec = credit->do_schedule(cpu, *runs, runnable, now);
+    struct sched_decision dec =
+        credit->do_schedule(credit, cpu, *runs, runnable, now);
 
     ck_assert_ptr_nonnull(dec.next);
     unit_assert(dec.next->processor == cpu,
@@ -745,7 +787,7 @@ static struct sched_decision run_next(unsigned int cpu, bool runnable)
 static void setup_two_cpus(void)
 {
     setup();
-    ck_assert_int_eq(credit->init_cpu(1), 0);
+    ck_assert_int_eq(credit->init_cpu(credit, 1), 0);
     cpu1_in_pool = true;
     running1 = idle_vcpu(1);
 }
@@ -762,7 +804,7 @@ static void teardown_two_cpus(void)
     for (i = 0; i < NR_TEST_VCPUS; i++) {
         tv[i].v.is_running = false;
         if (tv[i].present)
-            credit->sleep(&tv[i].v);
+            credit->sleep(credit, &tv[i].v);
     }
     run_next(1, false);
     if (cpu1_in_pool)
@@ -784,9 +826,9 @@ START_TEST(test_queues_are_per_cpu)
     ck_assert_ptr_eq(decide(false).next, vcpu('a'));
     running = vcpu('a');
     ck_assert_ptr_eq(decide(false).next, idle_vcpu(0));
-    dec = credit->do_schedule(1, idle_vcpu(1), false, now);
+    dec = credit->do_schedule(credit, 1, idle_vcpu(1), false, now);
     ck_assert_ptr_eq(dec.next, vcpu('b'));
-    dec = credit->do_schedule(1, vcpu('b'), false, now);
+    dec = credit->do_schedule(credit, 1, vcpu('b'), false, now);
     ck_assert_ptr_eq(dec.next, idle_vcpu(1));
 }
 END_TEST
@@ -804,12 +846,12 @@ START_TEST(test_accounting_covers_all_cpus)
     wake_all("ab");
     ck_assert_ptr_eq(decide(false).next, vcpu('a'));
     running = vcpu('a');
-    dec = credit->do_schedule(1, idle_vcpu(1), false, now);
+    dec = credit->do_schedule(credit, 1, idle_vcpu(1), false, now);
     ck_assert_ptr_eq(dec.next, vcpu('b'));
     now += PERIOD;
     ck_assert_ptr_eq(decide(true).next, vcpu('a'));
     printk_clear();
-    credit->dump_cpu(1);
+    credit->dump_cpu(credit, 1);
     ck_assert_str_eq(printk_output(),
                      "  running: d2v0 UNDER credit 10000 us\n");
     ck_assert_str_eq(dump(), "  running: d1v0 UNDER credit 10000 us\n");
@@ -828,7 +870,7 @@ START_TEST(test_idle_cpu_steals)
     ck_assert_uint_eq(vcpu('b')->processor, 1);
     ck_assert_str_eq(dump(), "  running: d1v0 BOOST credit 10000 us\n");
     ck_assert_str_eq(dump_of(1), "  running: d2v0 BOOST credit 10000 us\n");
-    credit->sleep(vcpu('a'));
+    credit->sleep(credit, vcpu('a'));
     ck_assert_ptr_eq(run_next(0, false).next, idle_vcpu(0));
 }
 END_TEST
@@ -859,13 +901,13 @@ START_TEST(test_steal_prefers_credit)
     wake_all("a");
     /* a runs alone for 25 ms: it owes 15 (it had 10 to start with). */
     ck_assert_ptr_eq(simulate(MILLISECS(25), false), vcpu('a'));
-    credit->sleep(vcpu('a'));
+    credit->sleep(credit, vcpu('a'));
     ck_assert_ptr_eq(run_next(0, false).next, idle_vcpu(0));
     wake_all("ab");
     ck_assert_str_eq(dump(), "  queued: d1v0 OVER credit -15000 us\n"
                              "  queued: d2v0 BOOST credit 10000 us\n");
     ck_assert_ptr_eq(run_next(1, false).next, vcpu('b'));
-    credit->sleep(vcpu('b'));
+    credit->sleep(credit, vcpu('b'));
     ck_assert_ptr_eq(run_next(1, false).next, vcpu('a'));
 }
 END_TEST
@@ -884,10 +926,10 @@ START_TEST(test_no_steal_with_credit_of_own)
     wake_all("c");
     ck_assert_str_eq(dump_of(1), "  running: d2v0 BOOST credit 10000 us\n"
                                  "  queued: d1v0 UNDER credit 0 us\n");
-    credit->sleep(vcpu('b'));
+    credit->sleep(credit, vcpu('b'));
     ck_assert_ptr_eq(run_next(1, false).next, vcpu('a'));
     ck_assert_uint_eq(vcpu('c')->processor, 0);
-    credit->sleep(vcpu('a'));
+    credit->sleep(credit, vcpu('a'));
     ck_assert_ptr_eq(run_next(1, false).next, vcpu('c'));
 }
 END_TEST
@@ -904,7 +946,7 @@ START_TEST(test_cpu_out_of_pool_steals_nothing)
     ck_assert_ptr_eq(run_next(0, false).next, vcpu('a'));
     ck_assert_ptr_eq(run_next(1, false).next, vcpu('b'));
     cpu1_leaves();
-    credit->sleep(vcpu('b'));
+    credit->sleep(credit, vcpu('b'));
     ck_assert_ptr_eq(run_next(1, false).next, idle_vcpu(1));
     ck_assert_uint_eq(vcpu('c')->processor, 0);
     pokes = fake_pokes(1);
@@ -1005,6 +1047,7 @@ Suite *unit_suite(void)
     tcase_add_test(queues, test_dump);
     tcase_add_test(queues, test_params);
     tcase_add_test(queues, test_remove_frees);
+    tcase_add_test(queues, test_instances_are_apart);
     suite_add_tcase(s, queues);
 
     tcase_add_checked_fixture(cpus, setup_two_cpus, teardown_two_cpus);

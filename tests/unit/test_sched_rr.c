@@ -56,13 +56,13 @@ static char name_of(const struct vcpu *v)
 static void wake(const char *names)
 {
     for (; *names; names++)
-        rr->wake(vcpu(*names));
+        rr->wake(rr, vcpu(*names));
 }
 
 /** CPU 0 had @p prev running, which may go on if @p runnable: what next? */
 static struct vcpu *pick(struct vcpu *prev, bool runnable)
 {
-    struct sched_decision dec = rr->do_schedule(0, prev, runnable, 0);
+    struct sched_decision dec = rr->do_schedule(rr, 0, prev, runnable, 0);
 
     ck_assert_ptr_nonnull(dec.next);
     if (dec.next == idle_vcpu(0))
@@ -97,12 +97,12 @@ static void setup(void)
 {
     unsigned int i;
 
-    rr->init_cpu(0);
+    rr->init_cpu(rr, 0);
     doms[0] = (struct domain){ .domain_id = 1 };
     doms[1] = (struct domain){ .domain_id = 2 };
     for (i = 0; i < NR_TEST_VCPUS; i++) {
         fake_vcpu_init(&vcpus[i], &doms[i / 3], i % 3, 0);
-        ck_assert_int_eq(rr->insert_vcpu(&vcpus[i]), 0);
+        ck_assert_int_eq(rr->insert_vcpu(rr, &vcpus[i]), 0);
     }
     printk_clear();
 }
@@ -113,8 +113,8 @@ static void teardown(void)
     unsigned int i;
 
     for (i = 0; i < NR_TEST_VCPUS; i++) {
-        rr->sleep(&vcpus[i]);
-        rr->remove_vcpu(&vcpus[i]);
+        rr->sleep(rr, &vcpus[i]);
+        rr->remove_vcpu(rr, &vcpus[i]);
     }
 }
 
@@ -193,13 +193,13 @@ START_TEST(test_queues_are_per_cpu)
 {
     struct sched_decision dec;
 
-    ck_assert_int_eq(rr->init_cpu(1), 0);
+    ck_assert_int_eq(rr->init_cpu(rr, 1), 0);
     vcpu('d')->processor = 1;
     wake("da");
     ck_assert_str_eq(drain(), "a");
-    dec = rr->do_schedule(1, idle_vcpu(1), false, 0);
+    dec = rr->do_schedule(rr, 1, idle_vcpu(1), false, 0);
     ck_assert_ptr_eq(dec.next, vcpu('d'));
-    dec = rr->do_schedule(1, vcpu('d'), false, 0);
+    dec = rr->do_schedule(rr, 1, vcpu('d'), false, 0);
     ck_assert_ptr_eq(dec.next, idle_vcpu(1));
 }
 END_TEST
@@ -211,7 +211,7 @@ END_TEST
 START_TEST(test_sleep_head)
 {
     wake("abcd");
-    rr->sleep(vcpu('a'));
+    rr->sleep(rr, vcpu('a'));
     ck_assert_str_eq(drain(), "bcd");
 }
 END_TEST
@@ -219,8 +219,8 @@ END_TEST
 START_TEST(test_sleep_middle)
 {
     wake("abcd");
-    rr->sleep(vcpu('c'));
-    rr->sleep(vcpu('b'));
+    rr->sleep(rr, vcpu('c'));
+    rr->sleep(rr, vcpu('b'));
     ck_assert_str_eq(drain(), "ad");
 }
 END_TEST
@@ -229,9 +229,9 @@ END_TEST
 START_TEST(test_sleep_tail_then_wake)
 {
     wake("abc");
-    rr->sleep(vcpu('c'));
+    rr->sleep(rr, vcpu('c'));
     wake("d");
-    rr->sleep(vcpu('d'));
+    rr->sleep(rr, vcpu('d'));
     wake("c");
     ck_assert_str_eq(drain(), "abc");
 }
@@ -242,7 +242,7 @@ END_TEST
 START_TEST(test_sleep_only)
 {
     wake("a");
-    rr->sleep(vcpu('a'));
+    rr->sleep(rr, vcpu('a'));
     ck_assert_str_eq(drain(), "");
     wake("ba");
     ck_assert_str_eq(drain(), "ba");
@@ -253,10 +253,10 @@ END_TEST
 START_TEST(test_sleep_not_queued)
 {
     wake("bc");
-    rr->sleep(vcpu('a'));
-    rr->sleep(vcpu('a'));
-    rr->sleep(vcpu('b'));
-    rr->sleep(vcpu('b'));
+    rr->sleep(rr, vcpu('a'));
+    rr->sleep(rr, vcpu('a'));
+    rr->sleep(rr, vcpu('b'));
+    rr->sleep(rr, vcpu('b'));
     ck_assert_str_eq(drain(), "c");
 }
 END_TEST
@@ -273,8 +273,8 @@ START_TEST(test_remove_frees)
 
     ck_assert_uint_eq(before, NR_TEST_VCPUS);
     wake("abc");
-    rr->sleep(vcpu('b'));
-    rr->remove_vcpu(vcpu('b'));
+    rr->sleep(rr, vcpu('b'));
+    rr->remove_vcpu(rr, vcpu('b'));
     ck_assert_ptr_null(vcpu('b')->sched_priv);
     ck_assert_uint_eq(xmalloc_stats().objects, before - 1);
     ck_assert_str_eq(drain(), "ac");
@@ -288,7 +288,7 @@ END_TEST
 START_TEST(test_dump_lists_queue)
 {
     wake("dca");
-    rr->dump_cpu(0);
+    rr->dump_cpu(rr, 0);
     ck_assert_str_eq(printk_output(), "  queued: d2v0\n"
                                       "  queued: d1v2\n"
                                       "  queued: d1v0\n");

@@ -109,7 +109,7 @@ static void insert(const char *names)
     for (; *names; names++) {
         struct test_vcpu *t = tvcpu(*names);
 
-        ck_assert_int_eq(rtds->insert_vcpu(&t->v), 0);
+        ck_assert_int_eq(rtds->insert_vcpu(rtds, &t->v), 0);
         t->present = true;
         t->period = MILLISECS(10);
     }
@@ -131,7 +131,7 @@ static void set_params(char name, s_time_t period, s_time_t budget)
     struct sched_params p = { .period = MILLISECS(period),
                               .budget = MILLISECS(budget) };
 
-    ck_assert_int_eq(rtds->adjust(vcpu(name)->domain, &p, true), 0);
+    ck_assert_int_eq(rtds->adjust(rtds, vcpu(name)->domain, &p, true), 0);
     ck_assert_int_eq(p.period, MILLISECS(period));
     ck_assert_int_eq(p.budget, MILLISECS(budget));
     tvcpu(name)->period = p.period;
@@ -141,7 +141,7 @@ static void set_params(char name, s_time_t period, s_time_t budget)
 static void wake_all(const char *names)
 {
     for (; *names; names++)
-        rtds->wake(vcpu(*names));
+        rtds->wake(rtds, vcpu(*names));
 }
 
 /** The vCPU running in the simulation, on CPU 0. */
@@ -154,7 +154,8 @@ static struct vcpu *running;
  */
 static struct sched_decision decide(bool runnable)
 {
-    struct sched_decision dec = rtds->do_schedule(0, running, runnable, now);
+    struct sched_decision dec =
+        rtds->do_schedule(rtds, 0, running, runnable, now);
 
     ck_assert_ptr_nonnull(dec.next);
     if (dec.next != idle_vcpu(0))
@@ -218,7 +219,7 @@ static void simulate(s_time_t duration)
 static const char *dump(unsigned int cpu)
 {
     printk_clear();
-    rtds->dump_cpu(cpu);
+    rtds->dump_cpu(rtds, cpu);
     return printk_output();
 }
 
@@ -255,7 +256,7 @@ static void setup(void)
 {
     unsigned int i;
 
-    ck_assert_int_eq(rtds->init_cpu(0), 0);
+    ck_assert_int_eq(rtds->init_cpu(rtds, 0), 0);
     for (i = 0; i < NR_TEST_VCPUS; i++) {
         tv[i] = (struct test_vcpu){ 0 };
         doms[i] = (struct domain){ .domain_id = i + 1 };
@@ -275,8 +276,8 @@ static void teardown(void)
     for (i = 0; i < NR_TEST_VCPUS; i++) {
         if (!tv[i].present)
             continue;
-        rtds->sleep(&tv[i].v);
-        rtds->remove_vcpu(&tv[i].v);
+        rtds->sleep(rtds, &tv[i].v);
+        rtds->remove_vcpu(rtds, &tv[i].v);
         tv[i].present = false;
     }
 }
@@ -326,7 +327,7 @@ START_TEST(test_replenished_each_period)
     unsigned int k;
 
     insert("a");
-    ck_assert_int_eq(rtds->adjust(vcpu('a')->domain, &p, false), 0);
+    ck_assert_int_eq(rtds->adjust(rtds, vcpu('a')->domain, &p, false), 0);
     ck_assert_int_eq(p.period, MILLISECS(10));
     ck_assert_int_eq(p.budget, MILLISECS(4));
     wake_all("a");
@@ -454,7 +455,7 @@ START_TEST(test_block_keeps_deadline)
     ck_assert_ptr_eq(decide(false).next, vcpu('a'));
     running = vcpu('a');
     now += MILLISECS(1);
-    rtds->sleep(vcpu('a'));
+    rtds->sleep(rtds, vcpu('a'));
     ck_assert_ptr_eq(decide(false).next, vcpu('b'));
     running = vcpu('b');
     now += MILLISECS(1);
@@ -469,8 +470,8 @@ START_TEST(test_block_keeps_deadline)
     now += dec.slice;
     ck_assert_ptr_eq(decide(true).next, vcpu('b'));
     running = vcpu('b');
-    rtds->sleep(vcpu('a'));  /* blocks while queued, depleted */
-    simulate(MILLISECS(22)); /* to 27 ms: b runs 5-8 and 20-24 */
+    rtds->sleep(rtds, vcpu('a')); /* blocks while queued, depleted */
+    simulate(MILLISECS(22));      /* to 27 ms: b runs 5-8 and 20-24 */
     ck_assert_str_eq(trace, "b@5 -@8 b@20 -@24");
     wake_all("a");
     ck_assert_ptr_eq(decide(false).next, vcpu('a'));
@@ -503,14 +504,15 @@ START_TEST(test_params)
     insert_into('b', 'a', 1);
     for (i = 0; i < ARRAY_SIZE(bad); i++) {
         p = bad[i];
-        ck_assert_int_eq(rtds->adjust(vcpu('a')->domain, &p, true), -EINVAL);
+        ck_assert_int_eq(rtds->adjust(rtds, vcpu('a')->domain, &p, true),
+                         -EINVAL);
     }
-    ck_assert_int_eq(rtds->adjust(vcpu('a')->domain, &p, false), 0);
+    ck_assert_int_eq(rtds->adjust(rtds, vcpu('a')->domain, &p, false), 0);
     ck_assert_int_eq(p.period, MILLISECS(10));
     ck_assert_int_eq(p.budget, MILLISECS(4));
     p = (struct sched_params){ .period = MICROSECS(10),
                                .budget = MICROSECS(10) };
-    ck_assert_int_eq(rtds->adjust(vcpu('a')->domain, &p, true), 0);
+    ck_assert_int_eq(rtds->adjust(rtds, vcpu('a')->domain, &p, true), 0);
     set_params('a', 30, 7);
     insert_into('c', 'a', 2);
     wake_all("abc");
@@ -520,8 +522,8 @@ START_TEST(test_params)
     expect("queued", 'a', 30, 7000, 30, 7);
     check_dump(0);
     p = (struct sched_params){ .period = MILLISECS(10) };
-    ck_assert_int_eq(rtds->adjust(&stranger, &p, true), -ESRCH);
-    ck_assert_int_eq(rtds->adjust(&stranger, &p, false), -ESRCH);
+    ck_assert_int_eq(rtds->adjust(rtds, &stranger, &p, true), -ESRCH);
+    ck_assert_int_eq(rtds->adjust(rtds, &stranger, &p, false), -ESRCH);
 }
 END_TEST
 
@@ -530,11 +532,11 @@ START_TEST(test_remove_frees)
 {
     insert("ab");
     ck_assert_uint_eq(xmalloc_stats().objects, 2);
-    rtds->remove_vcpu(vcpu('b'));
+    rtds->remove_vcpu(rtds, vcpu('b'));
     tvcpu('b')->present = false;
     ck_assert_ptr_null(vcpu('b')->sched_priv);
     ck_assert_uint_eq(xmalloc_stats().objects, 1);
-    rtds->remove_vcpu(vcpu('a'));
+    rtds->remove_vcpu(rtds, vcpu('a'));
     tvcpu('a')->present = false;
     ck_assert_uint_eq(xmalloc_stats().objects, 0);
 }
@@ -548,19 +550,19 @@ START_TEST(test_queues_are_per_cpu)
 {
     struct sched_decision dec;
 
-    ck_assert_int_eq(rtds->init_cpu(1), 0);
+    ck_assert_int_eq(rtds->init_cpu(rtds, 1), 0);
     vcpu('b')->processor = 1;
     insert("ab");
     wake_all("ba");
     simulate(MILLISECS(20));
     ck_assert_str_eq(trace, "a@0 -@4 a@10 -@14");
-    dec = rtds->do_schedule(1, idle_vcpu(1), false, now);
+    dec = rtds->do_schedule(rtds, 1, idle_vcpu(1), false, now);
     ck_assert_ptr_eq(dec.next, vcpu('b'));
     ck_assert_int_eq(dec.slice, MILLISECS(4));
     expect("running", 'b', 30, 4000, 10, 4);
     check_dump(1);
     now += MILLISECS(4);
-    dec = rtds->do_schedule(1, vcpu('b'), true, now);
+    dec = rtds->do_schedule(rtds, 1, vcpu('b'), true, now);
     ck_assert_ptr_eq(dec.next, idle_vcpu(1));
     ck_assert_int_eq(dec.slice, MILLISECS(6));
     expect("queued", 'a', 20, 0, 10, 4); /* untouched by CPU 1 */

@@ -42,7 +42,7 @@ static struct cpupool *pools = &pool0;
 /** A pool operation is under way (they run one at a time). */
 static bool busy;
 
-void cpupool0_init(const struct scheduler *sched, unsigned long cpus)
+void cpupool0_init(struct scheduler *sched, unsigned long cpus)
 {
     unsigned int cpu;
 
@@ -90,31 +90,31 @@ static unsigned long free_cpus(void)
 /** CREATE: a new empty pool with policy op->sched_id. */
 static long pool_create(struct hospes_sysctl_cpupool_op *op)
 {
-    const struct scheduler *sched = sched_by_id(op->sched_id);
+    const struct scheduler *policy = sched_by_id(op->sched_id);
     struct cpupool *c, **pp;
     unsigned int id = op->cpupool_id;
 
-    if (!sched)
+    if (!policy)
         return -EINVAL;
     if (id == HOSPES_CPUPOOL_PAR_ANY)
         for (id = 1; find_pool(id); id++)
             ;
     if (find_pool(id))
         return -EEXIST;
-    for (c = pools; c; c = c->next)
-        if (c->sched == sched) /* one instance of each (hospes/sched.h) */
-            return -EBUSY;
     c = xzalloc(struct cpupool);
-    if (!c)
+    if (c)
+        c->sched = sched_alloc(policy); /* its own instance */
+    if (!c || !c->sched) {
+        xfree(c);
         return -ENOMEM;
+    }
     c->id = id;
-    c->sched = sched;
     for (pp = &pools; *pp && (*pp)->id < id; pp = &(*pp)->next)
         ;
     c->next = *pp;
     *pp = c;
     op->cpupool_id = id;
-    printk("Pool %u created, with the %s policy\n", id, sched->opt_name);
+    printk("Pool %u created, with the %s policy\n", id, policy->opt_name);
     return 0;
 }
 
@@ -130,6 +130,7 @@ static long pool_destroy(const struct hospes_sysctl_cpupool_op *op)
     for (pp = &pools; *pp != c; pp = &(*pp)->next)
         ;
     *pp = c->next;
+    sched_free(c->sched);
     xfree(c);
     printk("Pool %u destroyed\n", op->cpupool_id);
     return 0;

@@ -62,12 +62,16 @@
  *   the pool, which then steals it. So no CPU idles while another has
  *   work waiting, and a vCPU short of its share moves to where it gets it.
  *
+ * Instances: each CPU pool that runs credit has its own instance, a
+ * struct credit_private (the hooks' @p ops->sched_data): its CPUs, its
+ * domains, its accounting. Weights and caps count within a pool.
+ *
  * Locking: the core holds the CPU's lock around every hook but adjust.
- * Credit, priorities, domains and queues are the policy's, global (the
- * accounting runs on one CPU for all), so they are guarded by one more
- * lock, credit.lock, taken inside the CPU's lock. A steal also takes the
+ * Credit, priorities, domains and queues are the instance's, shared by its
+ * CPUs (the accounting runs on one CPU for all), so they are guarded by
+ * one more lock, prv->lock, taken inside the CPU's lock. A steal also takes the
  * other CPU's lock, which guards its vCPUs' v->processor, inside
- * credit.lock: against the order, so only with sched_trylock_cpu(), which
+ * prv->lock: against the order, so only with sched_trylock_cpu(), which
  * never waits (a CPU busy with its own lock is skipped, as Xen skips it).
  */
 #include <hospes/errno.h>
@@ -127,7 +131,7 @@ struct credit_dom {
     s_time_t share;              /**< the accounting's scratch: its credit */
     bool settled;                /**< the accounting's scratch: share set */
     struct credit_vcpu *vcpus;   /**< its vCPUs' policy data */
-    struct credit_dom *next_dom; /**< the next domain in credit.doms */
+    struct credit_dom *next_dom; /**< the next domain in prv->doms */
 };
 
 /** A vCPU's credit state and place in its CPU's queue. */
@@ -153,15 +157,21 @@ struct credit_cpu {
     s_time_t slice_end;        /**< when curr's time slice ends */
 };
 
-/** The policy's global state. */
-static struct {
+/** The state of one instance of the policy: one CPU pool's. */
+struct credit_private {
     spinlock_t lock;                /**< guards all of it */
-    unsigned long cpus;             /**< the CPUs set up (init_cpu) */
+    unsigned long cpus;             /**< its CPUs (init_cpu, deinit_cpu) */
     unsigned int nr_cpus;           /**< how many they are */
     s_time_t next_acct;             /**< when the accounting is next due */
     struct credit_dom *doms;        /**< every domain with a vCPU */
     struct credit_cpu cpu[NR_CPUS]; /**< each CPU's queue */
-} credit = { .lock = SPIN_LOCK_UNLOCKED("credit") };
+};
+
+/** The instance @p ops is. */
+static struct credit_private *priv_of(const struct scheduler *ops)
+{
+    return ops->sched_data;
+}
 
 /** @p v's policy data. */
 static struct credit_vcpu *credit_of(const struct vcpu *v)
@@ -254,21 +264,21 @@ static s_time_t weighted(s_time_t amount, unsigned int weight,
  * Without it nobody earns credit: every vCPU is OVER, and they take turns
  * whatever their weights.
  */
-static void split_by_weight(s_time_t total)
+static void split_by_weight(struct credit_private *prv, s_time_t total)
 {
     struct credit_dom *cd;
     // LAB 7 BEGIN exercise 1: split_by_weight()
     s_time_t weight_left, left;
     bool settled_more;
 
-    for (cd = credit.doms; cd; cd = cd->next_dom) {
+    for (cd = prv->doms; cd; cd = cd->next_dom) {
         cd->settled = !cd->nr_active;
         cd->share = 0;
     }
     do {
         settled_more = false;
         weight_left = 0;
-        for (cd = credit.doms; cd; cd = cd->next_dom)
+        for (cd = prv->doms; cd; cd = cd->next_dom)
             if (!cd->settled)
                 weight_left += cd->weight;
         if (!weight_left)
@@ -276,7 +286,7 @@ static void split_by_weight(s_time_t total)
         /* Settling at once every domain whose peak is below its part is
          * safe: each leaves the others more than their parts. */
         left = total;
-        for (cd = credit.doms; cd; cd = cd->next_dom) {
+        for (cd = prv->doms; cd; cd = cd->next_dom) {
             if (cd->settled ||
                 peak_of(cd) > weighted(left, cd->weight, weight_left))
                 continue;
@@ -285,13 +295,13 @@ static void split_by_weight(s_time_t total)
             total -= cd->share;
         }
     } while (settled_more);
-    for (cd = credit.doms; cd; cd = cd->next_dom)
+    for (cd = prv->doms; cd; cd = cd->next_dom)
         if (!cd->settled)
             cd->share = weighted(total, cd->weight, weight_left);
     // LAB 7 STUB
     // lab_todo(7, 1, "split_by_weight()");
     // /* Nobody earns: all go OVER and take turns. */
-    // for (cd = credit.doms; cd; cd = cd->next_dom)
+    // for (cd = prv->doms; cd; cd = cd->next_dom)
     //     cd->share = 0;
     // (void)total;
     // (void)peak_of;
@@ -304,7 +314,7 @@ static void split_by_weight(s_time_t total)
  * per CPU (see the file's comment), bound every vCPU's credit, give the
  * capped domains a new budget, and set when it is next due.
  */
-static void account(s_time_t now)
+static void account(struct credit_private *prv, s_time_t now)
 {
     struct credit_dom *cd;
     struct credit_vcpu *cv;
@@ -312,10 +322,10 @@ static void account(s_time_t now)
 
     /* What the running vCPUs ran in this period counts in it. */
     for (cpu = 0; cpu < NR_CPUS; cpu++)
-        if (credit.cpu[cpu].curr)
-            charge(credit.cpu[cpu].curr, now);
-    split_by_weight(CREDIT_PERIOD * credit.nr_cpus);
-    for (cd = credit.doms; cd; cd = cd->next_dom) {
+        if (prv->cpu[cpu].curr)
+            charge(prv->cpu[cpu].curr, now);
+    split_by_weight(prv, CREDIT_PERIOD * prv->nr_cpus);
+    for (cd = prv->doms; cd; cd = cd->next_dom) {
         s_time_t each = cd->nr_active ? cd->share / cd->nr_active : 0;
 
         for (cv = cd->vcpus; cv; cv = cv->next_in_dom) {
@@ -330,13 +340,13 @@ static void account(s_time_t now)
         /* A budget overrun is owed; an unused budget is lost. */
         cd->cap_used = cd->cap ? max(cd->cap_used - cap_budget(cd), 0) : 0;
     }
-    credit.next_acct = (now / CREDIT_PERIOD + 1) * CREDIT_PERIOD;
+    prv->next_acct = (now / CREDIT_PERIOD + 1) * CREDIT_PERIOD;
 }
 
 /** Queue @p cv at the back of its CPU's queue. */
-static void enqueue(struct credit_vcpu *cv)
+static void enqueue(struct credit_private *prv, struct credit_vcpu *cv)
 {
-    struct credit_cpu *pc = &credit.cpu[cv->vcpu->processor];
+    struct credit_cpu *pc = &prv->cpu[cv->vcpu->processor];
 
     cv->queued = true;
     cv->next = NULL;
@@ -345,9 +355,9 @@ static void enqueue(struct credit_vcpu *cv)
 }
 
 /** Take @p cv, which is queued, off its CPU's queue. */
-static void dequeue(struct credit_vcpu *cv)
+static void dequeue(struct credit_private *prv, struct credit_vcpu *cv)
 {
-    struct credit_cpu *pc = &credit.cpu[cv->vcpu->processor];
+    struct credit_cpu *pc = &prv->cpu[cv->vcpu->processor];
     struct credit_vcpu **pp;
 
     for (pp = &pc->head; *pp != cv; pp = &(*pp)->next)
@@ -390,12 +400,13 @@ static bool keeps_cpu(const struct credit_cpu *pc, const struct credit_vcpu *cv,
 }
 
 /** How many CPUs run a vCPU of domain @p cd now. */
-static unsigned int nr_running(const struct credit_dom *cd)
+static unsigned int nr_running(const struct credit_private *prv,
+                               const struct credit_dom *cd)
 {
     unsigned int cpu, n = 0;
 
     for (cpu = 0; cpu < NR_CPUS; cpu++)
-        n += credit.cpu[cpu].curr && credit.cpu[cpu].curr->dom == cd;
+        n += prv->cpu[cpu].curr && prv->cpu[cpu].curr->dom == cd;
     return n;
 }
 
@@ -405,12 +416,13 @@ static unsigned int nr_running(const struct credit_dom *cd)
  * its domain's budget runs out (shared with its vCPUs running elsewhere),
  * whichever is first.
  */
-static s_time_t run_until(const struct credit_cpu *pc,
+static s_time_t run_until(const struct credit_private *prv,
+                          const struct credit_cpu *pc,
                           const struct credit_vcpu *cv, s_time_t now)
 {
     s_time_t end = min(pc->slice_end, next_tick(now));
     s_time_t left = cap_budget(cv->dom) - cv->dom->cap_used;
-    unsigned int n = nr_running(cv->dom);
+    unsigned int n = nr_running(prv, cv->dom);
 
     if (cv->dom->cap) /* left > 0: it is not parked; round up: no 0 */
         end = min(end, now + (left + n - 1) / n);
@@ -418,30 +430,32 @@ static s_time_t run_until(const struct credit_cpu *pc,
 }
 
 /** Start CPU @p cpu with an empty queue. */
-static int credit_init_cpu(unsigned int cpu)
+static int credit_init_cpu(const struct scheduler *ops, unsigned int cpu)
 {
-    struct credit_cpu *pc = &credit.cpu[cpu];
-    unsigned long flags = spin_lock_irqsave(&credit.lock);
+    struct credit_private *prv = priv_of(ops);
+    struct credit_cpu *pc = &prv->cpu[cpu];
+    unsigned long flags = spin_lock_irqsave(&prv->lock);
 
     pc->head = pc->curr = NULL;
     pc->tail = &pc->head;
-    if (!(credit.cpus & (1UL << cpu)))
-        credit.nr_cpus++;
-    credit.cpus |= 1UL << cpu;
-    spin_unlock_irqrestore(&credit.lock, flags);
+    if (!(prv->cpus & (1UL << cpu)))
+        prv->nr_cpus++;
+    prv->cpus |= 1UL << cpu;
+    spin_unlock_irqrestore(&prv->lock, flags);
     return 0;
 }
 
 /** CPU @p cpu leaves: it earns no credit for the pool and steals no more
  *  (what is queued on it still runs there until it moves). */
-static void credit_deinit_cpu(unsigned int cpu)
+static void credit_deinit_cpu(const struct scheduler *ops, unsigned int cpu)
 {
-    unsigned long flags = spin_lock_irqsave(&credit.lock);
+    struct credit_private *prv = priv_of(ops);
+    unsigned long flags = spin_lock_irqsave(&prv->lock);
 
-    if (credit.cpus & (1UL << cpu))
-        credit.nr_cpus--;
-    credit.cpus &= ~(1UL << cpu);
-    spin_unlock_irqrestore(&credit.lock, flags);
+    if (prv->cpus & (1UL << cpu))
+        prv->nr_cpus--;
+    prv->cpus &= ~(1UL << cpu);
+    spin_unlock_irqrestore(&prv->lock, flags);
 }
 
 /**
@@ -469,13 +483,13 @@ static struct credit_vcpu *best_movable(const struct credit_cpu *pc,
  *
  * CPU @p cpu has nothing better to run than priority @p than (-1: nothing
  * at all): take a vCPU from another CPU's queue. Look at the other CPUs
- * of the pool (credit.cpus) in turn, starting after @p cpu, skipping those
+ * of the pool (prv->cpus) in turn, starting after @p cpu, skipping those
  * with an empty queue. Lock each with sched_trylock_cpu() (and skip it if
  * that fails: see the file's comment on locking); take its best_movable()
  * vCPU, if any: off that CPU's queue (dequeue(), while it is still on it),
  * onto @p cpu (sched_set_processor()); unlock (sched_unlock_cpu()). The
  * first one taken is the answer. A CPU leaving the pool (not in
- * credit.cpus any more) takes nothing. credit.lock is held.
+ * prv->cpus any more) takes nothing. prv->lock is held.
  *
  * @return the vCPU taken, now on @p cpu and in no queue, or NULL
  *
@@ -483,22 +497,23 @@ static struct credit_vcpu *best_movable(const struct credit_cpu *pc,
  * CPUs, two hogs on one and none on the other, one CPU idles while the
  * other shares itself between two.
  */
-static struct credit_vcpu *steal_work(unsigned int cpu, int than)
+static struct credit_vcpu *steal_work(struct credit_private *prv,
+                                      unsigned int cpu, int than)
 {
     // LAB 7 BEGIN exercise 4: steal_work()
     unsigned int i, peer;
     struct credit_vcpu *cv;
 
-    if (!(credit.cpus & (1UL << cpu)))
+    if (!(prv->cpus & (1UL << cpu)))
         return NULL;
     for (i = 1; i < NR_CPUS; i++) {
         peer = (cpu + i) % NR_CPUS;
-        if (!(credit.cpus & (1UL << peer)) || !credit.cpu[peer].head ||
+        if (!(prv->cpus & (1UL << peer)) || !prv->cpu[peer].head ||
             !sched_trylock_cpu(peer))
             continue;
-        cv = best_movable(&credit.cpu[peer], cpu, than);
+        cv = best_movable(&prv->cpu[peer], cpu, than);
         if (cv) {
-            dequeue(cv);
+            dequeue(prv, cv);
             sched_set_processor(cv->vcpu, cpu);
         }
         sched_unlock_cpu(peer);
@@ -509,6 +524,7 @@ static struct credit_vcpu *steal_work(unsigned int cpu, int than)
     // LAB 7 STUB
     // lab_todo(7, 4, "steal_work()");
     // /* Every vCPU stays where it is. */
+    // (void)prv;
     // (void)cpu;
     // (void)than;
     // (void)best_movable;
@@ -520,15 +536,16 @@ static struct credit_vcpu *steal_work(unsigned int cpu, int than)
  * @p cv was queued on a busy CPU: poke an idle CPU of the pool that may
  * run it, which will steal it (Xen "tickles" idlers the same way).
  */
-static void tickle_idler(const struct credit_vcpu *cv)
+static void tickle_idler(const struct credit_private *prv,
+                         const struct credit_vcpu *cv)
 {
     unsigned int cpu;
 
-    if (!credit.cpu[cv->vcpu->processor].curr)
+    if (!prv->cpu[cv->vcpu->processor].curr)
         return; /* its own CPU is idle: the core pokes that one */
     for (cpu = 0; cpu < NR_CPUS; cpu++)
-        if ((credit.cpus & (1UL << cpu)) && !credit.cpu[cpu].curr &&
-            !credit.cpu[cpu].head &&
+        if ((prv->cpus & (1UL << cpu)) && !prv->cpu[cpu].curr &&
+            !prv->cpu[cpu].head &&
             (cv->vcpu->cpu_hard_affinity & (1UL << cpu))) {
             sched_poke_cpu(cpu);
             return;
@@ -536,11 +553,12 @@ static void tickle_idler(const struct credit_vcpu *cv)
 }
 
 /** The policy data of domain @p d, or NULL if it has no vCPU yet. */
-static struct credit_dom *find_dom(const struct domain *d)
+static struct credit_dom *find_dom(const struct credit_private *prv,
+                                   const struct domain *d)
 {
     struct credit_dom *cd;
 
-    for (cd = credit.doms; cd && cd->d != d; cd = cd->next_dom)
+    for (cd = prv->doms; cd && cd->d != d; cd = cd->next_dom)
         ;
     return cd;
 }
@@ -550,8 +568,9 @@ static struct credit_dom *find_dom(const struct domain *d)
  * vCPU. Both are allocated before the lock is taken (the domain's is
  * freed again if it has one already): xmalloc() has locks of its own.
  */
-static int credit_insert_vcpu(struct vcpu *v)
+static int credit_insert_vcpu(const struct scheduler *ops, struct vcpu *v)
 {
+    struct credit_private *prv = priv_of(ops);
     struct credit_vcpu *cv = xzalloc(struct credit_vcpu);
     struct credit_dom *spare = xzalloc(struct credit_dom), *cd;
     unsigned long flags;
@@ -561,15 +580,15 @@ static int credit_insert_vcpu(struct vcpu *v)
         xfree(spare);
         return -ENOMEM;
     }
-    flags = spin_lock_irqsave(&credit.lock);
-    cd = find_dom(v->domain);
+    flags = spin_lock_irqsave(&prv->lock);
+    cd = find_dom(prv, v->domain);
     if (!cd) {
         cd = spare;
         spare = NULL;
         cd->d = v->domain;
         cd->weight = CREDIT_DEFAULT_WEIGHT;
-        cd->next_dom = credit.doms;
-        credit.doms = cd;
+        cd->next_dom = prv->doms;
+        prv->doms = cd;
     }
     cv->vcpu = v;
     cv->dom = cd;
@@ -579,18 +598,19 @@ static int credit_insert_vcpu(struct vcpu *v)
     cd->vcpus = cv;
     cd->nr_vcpus++;
     v->sched_priv = cv;
-    spin_unlock_irqrestore(&credit.lock, flags);
+    spin_unlock_irqrestore(&prv->lock, flags);
     xfree(spare);
     return 0;
 }
 
 /** Free @p v's policy data (it is off the queue), and its domain's with
  *  its last vCPU. */
-static void credit_remove_vcpu(struct vcpu *v)
+static void credit_remove_vcpu(const struct scheduler *ops, struct vcpu *v)
 {
+    struct credit_private *prv = priv_of(ops);
     struct credit_vcpu *cv = credit_of(v), **pp;
     struct credit_dom *cd = cv->dom, **dp;
-    unsigned long flags = spin_lock_irqsave(&credit.lock);
+    unsigned long flags = spin_lock_irqsave(&prv->lock);
 
     ASSERT(!cv->queued);
     deactivate(cv);
@@ -600,12 +620,12 @@ static void credit_remove_vcpu(struct vcpu *v)
     if (--cd->nr_vcpus) {
         cd = NULL; /* its other vCPUs keep it */
     } else {
-        for (dp = &credit.doms; *dp != cd; dp = &(*dp)->next_dom)
+        for (dp = &prv->doms; *dp != cd; dp = &(*dp)->next_dom)
             ;
         *dp = cd->next_dom;
     }
     v->sched_priv = NULL;
-    spin_unlock_irqrestore(&credit.lock, flags);
+    spin_unlock_irqrestore(&prv->lock, flags);
     xfree(cv);
     xfree(cd);
 }
@@ -618,7 +638,7 @@ static void credit_remove_vcpu(struct vcpu *v)
  * nothing). If it is coming back from sleep (asleep: blocked, paused, or
  * new), it is boosted if it has credit left (credit >= 0) and its domain
  * is not parked by its cap; otherwise, or if it was only preempted, its
- * boost stays as it is. Either way it is awake now. credit.lock is
+ * boost stays as it is. Either way it is awake now. prv->lock is
  * held around your code: the accounting on another CPU changes credits.
  *
  * The core calls do_schedule() after every wake-up: best_queued() and
@@ -626,49 +646,52 @@ static void credit_remove_vcpu(struct vcpu *v)
  * BOOST, a vCPU that wakes waits for the next tick, or the end of a
  * slice, behind the vCPUs that have as much credit as it.
  */
-static void credit_wake(struct vcpu *v)
+static void credit_wake(const struct scheduler *ops, struct vcpu *v)
 {
+    struct credit_private *prv = priv_of(ops);
     struct credit_vcpu *cv = credit_of(v);
-    unsigned long flags = spin_lock_irqsave(&credit.lock);
+    unsigned long flags = spin_lock_irqsave(&prv->lock);
 
     // LAB 7 BEGIN exercise 2: credit_wake()
     if (!cv->queued) {
         if (cv->asleep)
             cv->boost = cv->credit >= 0 && !parked(cv);
         cv->asleep = false;
-        enqueue(cv);
+        enqueue(prv, cv);
     }
     // LAB 7 STUB
     // lab_todo(7, 2, "credit_wake()");
     // /* Queued, never boosted. */
     // if (!cv->queued) {
     //     cv->asleep = false;
-    //     enqueue(cv);
+    //     enqueue(prv, cv);
     // }
     // LAB 7 END
-    tickle_idler(cv);
-    spin_unlock_irqrestore(&credit.lock, flags);
+    tickle_idler(prv, cv);
+    spin_unlock_irqrestore(&prv->lock, flags);
 }
 
 /** @p v may not run: take it off its queue; its next wake is a wake-up. */
-static void credit_sleep(struct vcpu *v)
+static void credit_sleep(const struct scheduler *ops, struct vcpu *v)
 {
+    struct credit_private *prv = priv_of(ops);
     struct credit_vcpu *cv = credit_of(v);
-    unsigned long flags = spin_lock_irqsave(&credit.lock);
+    unsigned long flags = spin_lock_irqsave(&prv->lock);
 
     if (cv->queued)
-        dequeue(cv);
+        dequeue(prv, cv);
     cv->asleep = true;
-    spin_unlock_irqrestore(&credit.lock, flags);
+    spin_unlock_irqrestore(&prv->lock, flags);
 }
 
 /** Running vCPU @p v gives its CPU up: do_schedule() will run another. */
-static void credit_yield(struct vcpu *v)
+static void credit_yield(const struct scheduler *ops, struct vcpu *v)
 {
-    unsigned long flags = spin_lock_irqsave(&credit.lock);
+    struct credit_private *prv = priv_of(ops);
+    unsigned long flags = spin_lock_irqsave(&prv->lock);
 
     credit_of(v)->yielded = true;
-    spin_unlock_irqrestore(&credit.lock, flags);
+    spin_unlock_irqrestore(&prv->lock, flags);
 }
 
 /**
@@ -676,16 +699,16 @@ static void credit_yield(struct vcpu *v)
  * or queue it (if @p prev_runnable) and run the first of the best
  * priority. A vCPU that yielded runs again only if nothing else can.
  */
-static struct sched_decision credit_do_schedule(unsigned int cpu,
-                                                struct vcpu *prev,
-                                                bool prev_runnable,
-                                                s_time_t now)
+static struct sched_decision
+credit_do_schedule(const struct scheduler *ops, unsigned int cpu,
+                   struct vcpu *prev, bool prev_runnable, s_time_t now)
 {
-    struct credit_cpu *pc = &credit.cpu[cpu];
+    struct credit_private *prv = priv_of(ops);
+    struct credit_cpu *pc = &prv->cpu[cpu];
     struct credit_vcpu *cv = NULL, *next = NULL, *stolen = NULL;
     struct sched_decision dec;
     bool yielded = false;
-    unsigned long flags = spin_lock_irqsave(&credit.lock);
+    unsigned long flags = spin_lock_irqsave(&prv->lock);
 
     if (prev != idle_vcpu(cpu)) {
         cv = credit_of(prev);
@@ -694,15 +717,15 @@ static struct sched_decision credit_do_schedule(unsigned int cpu,
         cv->yielded = false;
         cv->asleep = !prev_runnable;
     }
-    if (now >= credit.next_acct)
-        account(now);
+    if (now >= prv->next_acct)
+        account(prv, now);
     if (cv && prev_runnable && keeps_cpu(pc, cv, yielded, now)) {
         next = cv;
     } else {
         if (cv) {
             cv->boost = false; /* it leaves the CPU */
             if (prev_runnable)
-                enqueue(cv);
+                enqueue(prv, cv);
         }
         if (yielded)
             next = best_queued(pc, cv);
@@ -710,11 +733,11 @@ static struct sched_decision credit_do_schedule(unsigned int cpu,
             next = best_queued(pc, NULL);
         /* Nothing better than OVER here: better work elsewhere? */
         if (!next || prio_of(next) == CREDIT_OVER)
-            stolen = steal_work(cpu, next ? (int)prio_of(next) : -1);
+            stolen = steal_work(prv, cpu, next ? (int)prio_of(next) : -1);
         if (stolen)
             next = stolen; /* in no queue */
         else if (next)
-            dequeue(next);
+            dequeue(prv, next);
         if (next) {
             next->charged_to = now;
             pc->slice_end = now + CREDIT_TSLICE;
@@ -723,11 +746,11 @@ static struct sched_decision credit_do_schedule(unsigned int cpu,
     pc->curr = next;
     if (next)
         dec = (struct sched_decision){ next->vcpu,
-                                       run_until(pc, next, now) - now };
+                                       run_until(prv, pc, next, now) - now };
     else /* with parked vCPUs queued, wake up when they may run again */
         dec = (struct sched_decision){ idle_vcpu(cpu),
-                                       pc->head ? credit.next_acct - now : -1 };
-    spin_unlock_irqrestore(&credit.lock, flags);
+                                       pc->head ? prv->next_acct - now : -1 };
+    spin_unlock_irqrestore(&prv->lock, flags);
     return dec;
 }
 
@@ -741,25 +764,28 @@ static void dump_vcpu(const char *what, const struct credit_vcpu *cv)
 }
 
 /** Print what CPU @p cpu runs and its queue, in arrival order. */
-static void credit_dump_cpu(unsigned int cpu)
+static void credit_dump_cpu(const struct scheduler *ops, unsigned int cpu)
 {
-    struct credit_cpu *pc = &credit.cpu[cpu];
+    struct credit_private *prv = priv_of(ops);
+    struct credit_cpu *pc = &prv->cpu[cpu];
     struct credit_vcpu *cv;
-    unsigned long flags = spin_lock_irqsave(&credit.lock);
+    unsigned long flags = spin_lock_irqsave(&prv->lock);
 
     if (pc->curr)
         dump_vcpu("running", pc->curr);
     for (cv = pc->head; cv; cv = cv->next)
         dump_vcpu("queued", cv);
-    spin_unlock_irqrestore(&credit.lock, flags);
+    spin_unlock_irqrestore(&prv->lock, flags);
 }
 
 /** Read domain @p d's weight and cap into @p p, after setting them if
  *  @p set. */
-static int credit_adjust(struct domain *d, struct sched_params *p, bool set)
+static int credit_adjust(const struct scheduler *ops, struct domain *d,
+                         struct sched_params *p, bool set)
 {
-    unsigned long flags = spin_lock_irqsave(&credit.lock);
-    struct credit_dom *cd = find_dom(d);
+    struct credit_private *prv = priv_of(ops);
+    unsigned long flags = spin_lock_irqsave(&prv->lock);
+    struct credit_dom *cd = find_dom(prv, d);
     int rc = 0;
 
     if (!cd)
@@ -773,8 +799,27 @@ static int credit_adjust(struct domain *d, struct sched_params *p, bool set)
     }
     if (!rc)
         *p = (struct sched_params){ .weight = cd->weight, .cap = cd->cap };
-    spin_unlock_irqrestore(&credit.lock, flags);
+    spin_unlock_irqrestore(&prv->lock, flags);
     return rc;
+}
+
+/** A new instance, for a new pool: its state in @p ops->sched_data. */
+static int credit_init(struct scheduler *ops)
+{
+    struct credit_private *prv = xzalloc(struct credit_private);
+
+    if (!prv)
+        return -ENOMEM;
+    prv->lock = (spinlock_t)SPIN_LOCK_UNLOCKED("credit");
+    ops->sched_data = prv;
+    return 0;
+}
+
+/** The instance's pool is gone, with its CPUs and domains: free it. */
+static void credit_deinit(struct scheduler *ops)
+{
+    xfree(ops->sched_data);
+    ops->sched_data = NULL;
 }
 
 /** The credit policy's hooks. */
@@ -782,6 +827,8 @@ const struct scheduler sched_credit_def = {
     .name = "credit",
     .opt_name = "credit",
     .sched_id = XEN_SCHEDULER_CREDIT,
+    .init = credit_init,
+    .deinit = credit_deinit,
     .init_cpu = credit_init_cpu,
     .deinit_cpu = credit_deinit_cpu,
     .insert_vcpu = credit_insert_vcpu,

@@ -48,6 +48,10 @@
  * Time drives everything, as do_schedule()'s `now` tells it; the policy
  * reads no clock, so a test can run it on a simulated one.
  *
+ * Its state is per CPU and per vCPU (a domain's parameters are its
+ * vCPUs'), and a CPU is in one pool at a time: several pools may run it
+ * with no state of their own (no init), under the one lock below.
+ *
  * Locking: the core holds the CPU's lock around every hook but adjust,
  * which changes vCPUs on any CPU. So the policy's state is guarded by one
  * more lock, rtds.lock, taken inside the CPU's lock and never the other
@@ -201,10 +205,11 @@ static s_time_t slice_for(const struct rtds_cpu *pc,
 }
 
 /** Start CPU @p cpu with an empty queue. */
-static int rtds_init_cpu(unsigned int cpu)
+static int rtds_init_cpu(const struct scheduler *ops, unsigned int cpu)
 {
     unsigned long flags = spin_lock_irqsave(&rtds.lock);
 
+    (void)ops;
     rtds.cpu[cpu] = (struct rtds_cpu){ NULL, NULL };
     spin_unlock_irqrestore(&rtds.lock, flags);
     return 0;
@@ -214,11 +219,12 @@ static int rtds_init_cpu(unsigned int cpu)
  * Give @p v its policy data: the default period and budget, or its
  * domain's if another of its vCPUs is known (adjust set them for all).
  */
-static int rtds_insert_vcpu(struct vcpu *v)
+static int rtds_insert_vcpu(const struct scheduler *ops, struct vcpu *v)
 {
     struct rtds_vcpu *rv = xzalloc(struct rtds_vcpu), *sib;
     unsigned long flags;
 
+    (void)ops;
     if (!rv)
         return -ENOMEM;
     rv->vcpu = v;
@@ -239,11 +245,12 @@ static int rtds_insert_vcpu(struct vcpu *v)
 }
 
 /** Free @p v's policy data (it is off the queue and not running). */
-static void rtds_remove_vcpu(struct vcpu *v)
+static void rtds_remove_vcpu(const struct scheduler *ops, struct vcpu *v)
 {
     struct rtds_vcpu *rv = rtds_of(v), **pp;
     unsigned long flags = spin_lock_irqsave(&rtds.lock);
 
+    (void)ops;
     ASSERT(!rv->queued);
     for (pp = &rtds.vcpus; *pp != rv; pp = &(*pp)->next_v)
         ;
@@ -257,22 +264,24 @@ static void rtds_remove_vcpu(struct vcpu *v)
  * Queue @p v, unless it is queued already. It keeps its deadline and
  * budget; the next do_schedule() replenishes it if its deadline passed.
  */
-static void rtds_wake(struct vcpu *v)
+static void rtds_wake(const struct scheduler *ops, struct vcpu *v)
 {
     struct rtds_vcpu *rv = rtds_of(v);
     unsigned long flags = spin_lock_irqsave(&rtds.lock);
 
+    (void)ops;
     if (!rv->queued)
         enqueue(rv);
     spin_unlock_irqrestore(&rtds.lock, flags);
 }
 
 /** @p v may not run: take it off its queue. */
-static void rtds_sleep(struct vcpu *v)
+static void rtds_sleep(const struct scheduler *ops, struct vcpu *v)
 {
     struct rtds_vcpu *rv = rtds_of(v);
     unsigned long flags = spin_lock_irqsave(&rtds.lock);
 
+    (void)ops;
     if (rv->queued)
         dequeue(rv);
     spin_unlock_irqrestore(&rtds.lock, flags);
@@ -283,7 +292,8 @@ static void rtds_sleep(struct vcpu *v)
  * queued vCPUs whose deadline has come, then run the earliest deadline
  * with budget left, until the next event that could change the choice.
  */
-static struct sched_decision rtds_do_schedule(unsigned int cpu,
+static struct sched_decision rtds_do_schedule(const struct scheduler *ops,
+                                              unsigned int cpu,
                                               struct vcpu *prev,
                                               bool prev_runnable, s_time_t now)
 {
@@ -292,6 +302,7 @@ static struct sched_decision rtds_do_schedule(unsigned int cpu,
     struct sched_decision dec;
     unsigned long flags = spin_lock_irqsave(&rtds.lock);
 
+    (void)ops;
     if (prev != idle_vcpu(cpu)) {
         charge(rtds_of(prev), now);
         if (prev_runnable)
@@ -322,12 +333,13 @@ static void dump_vcpu(const char *what, const struct rtds_vcpu *rv)
 }
 
 /** Print what CPU @p cpu runs and its queue. */
-static void rtds_dump_cpu(unsigned int cpu)
+static void rtds_dump_cpu(const struct scheduler *ops, unsigned int cpu)
 {
     struct rtds_cpu *pc = &rtds.cpu[cpu];
     struct rtds_vcpu *rv;
     unsigned long flags = spin_lock_irqsave(&rtds.lock);
 
+    (void)ops;
     if (pc->curr)
         dump_vcpu("running", pc->curr);
     for (rv = pc->head; rv; rv = rv->next)
@@ -347,13 +359,15 @@ static bool params_valid(const struct sched_params *p)
  * all its vCPUs if @p set. New values take effect at each vCPU's next
  * replenishment (its current period runs out as it began), as in Xen.
  */
-static int rtds_adjust(struct domain *d, struct sched_params *p, bool set)
+static int rtds_adjust(const struct scheduler *ops, struct domain *d,
+                       struct sched_params *p, bool set)
 {
     bool valid = !set || params_valid(p);
     unsigned long flags = spin_lock_irqsave(&rtds.lock);
     struct rtds_vcpu *rv, *found = NULL;
     int rc = 0;
 
+    (void)ops;
     for (rv = rtds.vcpus; rv; rv = rv->next_v) {
         if (rv->vcpu->domain != d)
             continue;

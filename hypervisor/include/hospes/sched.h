@@ -14,11 +14,9 @@
  * is never on its CPU's run queue; the policy puts it back in
  * do_schedule() if it may run on.
  *
- * CPUs are grouped in CPU pools (common/sched/cpupool.c), each with its
- * policy; a domain's vCPUs run on its pool's CPUs only. Pool 0 has every
- * CPU at boot. Hospes keeps one instance of each policy, in its file's
- * static state, so two pools cannot share a policy (Xen can: it gives
- * each pool its own copy of the policy's state).
+ * CPUs are grouped in CPU pools (common/sched/cpupool.c), each with an
+ * instance of a policy; a domain's vCPUs run on its pool's CPUs only.
+ * Pool 0 has every CPU at boot.
  */
 #ifndef HOSPES_SCHED_H
 #define HOSPES_SCHED_H
@@ -52,42 +50,51 @@ struct sched_params {
 };
 
 /**
- * A scheduling policy. Each hook runs with the CPU's schedule lock held,
- * except insert_vcpu (the vCPU is not known to anyone yet) and adjust.
- * Optional hooks may be NULL.
+ * A scheduling policy, and one instance of it: each CPU pool has its own
+ * copy of its policy's struct scheduler, whose sched_data is that
+ * instance's state (Xen's way), so two pools may run the same policy
+ * apart. Every hook gets that copy as @p ops. Each hook runs with the
+ * CPU's schedule lock held, except init, deinit, insert_vcpu (the vCPU is
+ * not known to anyone yet) and adjust. Optional hooks may be NULL.
  */
 struct scheduler {
     const char *name;      /**< for the boot log */
     const char *opt_name;  /**< its name for `sched=` */
     unsigned int sched_id; /**< its id in sysctl (XEN_SCHEDULER_*) */
-    /** CPU @p cpu joins the policy's pool, its queue empty: set up its
+    void *sched_data;      /**< the instance's state (init sets it) */
+    /** A new instance, in @p ops: set sched_data up. @return 0 or -ENOMEM */
+    int (*init)(struct scheduler *ops);
+    /** Free the instance, which has no CPU and no vCPU left. */
+    void (*deinit)(struct scheduler *ops);
+    /** CPU @p cpu joins the instance's pool, its queue empty: set up its
      *  state. @return 0 or -ENOMEM */
-    int (*init_cpu)(unsigned int cpu);
+    int (*init_cpu)(const struct scheduler *ops, unsigned int cpu);
     /**
      * Optional: CPU @p cpu is leaving the pool. It may still run and
      * queue the vCPUs on it until they have moved, but must take no more
      * (no stealing for it) and count no more in the pool's capacity.
      */
-    void (*deinit_cpu)(unsigned int cpu);
+    void (*deinit_cpu)(const struct scheduler *ops, unsigned int cpu);
     /** A new vCPU: set up its sched_priv. @return 0 or -ENOMEM */
-    int (*insert_vcpu)(struct vcpu *v);
+    int (*insert_vcpu)(const struct scheduler *ops, struct vcpu *v);
     /** A vCPU going away: free its sched_priv. */
-    void (*remove_vcpu)(struct vcpu *v);
+    void (*remove_vcpu)(const struct scheduler *ops, struct vcpu *v);
     /** @p v became runnable and is not running: queue it. */
-    void (*wake)(struct vcpu *v);
+    void (*wake)(const struct scheduler *ops, struct vcpu *v);
     /** @p v may no longer run: take it off its run queue if it is on. */
-    void (*sleep)(struct vcpu *v);
+    void (*sleep)(const struct scheduler *ops, struct vcpu *v);
     /**
      * Optional: @p v, running, gives its CPU up (SCHEDOP_yield); the next
      * do_schedule() should run another vCPU if there is one. Without it,
      * that do_schedule() is all a yield does.
      */
-    void (*yield)(struct vcpu *v);
+    void (*yield)(const struct scheduler *ops, struct vcpu *v);
     /**
      * Pick what CPU @p cpu runs next. @p prev has been running;
      * @p prev_runnable says whether it may go on.
      */
-    struct sched_decision (*do_schedule)(unsigned int cpu, struct vcpu *prev,
+    struct sched_decision (*do_schedule)(const struct scheduler *ops,
+                                         unsigned int cpu, struct vcpu *prev,
                                          bool prev_runnable, s_time_t now);
     /**
      * Optional: if @p set, give domain @p d the parameters in @p p; then
@@ -96,9 +103,10 @@ struct scheduler {
      * @return 0; -EINVAL for a parameter out of range (nothing changes);
      *         -ESRCH if the policy does not know @p d (no vCPU yet)
      */
-    int (*adjust)(struct domain *d, struct sched_params *p, bool set);
+    int (*adjust)(const struct scheduler *ops, struct domain *d,
+                  struct sched_params *p, bool set);
     /** Print CPU @p cpu's run queue (debug key 'r'). */
-    void (*dump_cpu)(unsigned int cpu);
+    void (*dump_cpu)(const struct scheduler *ops, unsigned int cpu);
 };
 
 /** The round-robin policy (common/sched/rr.c). */
@@ -112,11 +120,11 @@ extern const struct scheduler sched_rtds_def;
 
 /** A CPU pool: CPUs and the policy that shares them among its domains. */
 struct cpupool {
-    unsigned int id;               /**< its number; pool 0 exists from boot */
-    const struct scheduler *sched; /**< its policy */
-    unsigned long cpus;            /**< its CPUs, bit n for CPU n */
-    unsigned int n_dom;            /**< domains in it */
-    struct cpupool *next;          /**< the next pool, by id */
+    unsigned int id;         /**< its number; pool 0 exists from boot */
+    struct scheduler *sched; /**< its instance of its policy */
+    unsigned long cpus;      /**< its CPUs, bit n for CPU n */
+    unsigned int n_dom;      /**< domains in it */
+    struct cpupool *next;    /**< the next pool, by id */
 };
 
 /** @brief Set the scheduler up on every online CPU, with its idle vCPUs. */
@@ -126,7 +134,7 @@ void scheduler_init(void);
  * @brief Create pool 0 with policy @p sched and the CPUs @p cpus
  *        (scheduler_init() calls it).
  */
-void cpupool0_init(const struct scheduler *sched, unsigned long cpus);
+void cpupool0_init(struct scheduler *sched, unsigned long cpus);
 
 /**
  * @brief Let vCPU @p v run on the CPUs @p cpus only (its hard affinity,
@@ -145,6 +153,15 @@ void cpupool_rm_domain(struct domain *d);
 
 /** @brief The policy with sysctl id @p sched_id, or NULL. */
 const struct scheduler *sched_by_id(unsigned int sched_id);
+
+/**
+ * @brief A new instance of policy @p policy (a copy of it, set up by its
+ *        init hook). @return it, or NULL if out of memory
+ */
+struct scheduler *sched_alloc(const struct scheduler *policy);
+
+/** @brief Free instance @p ops, which has no CPU and no vCPU left. */
+void sched_free(struct scheduler *ops);
 
 /**
  * @brief Give free CPU @p cpu to pool @p c: its policy sets it up.
