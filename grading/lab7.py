@@ -49,7 +49,7 @@ ICOUNT = ["-icount", "shift=0,sleep=off"]
 FROM_MS, UNTIL_MS = 300, 1200
 # How far a measured share may be from the promised one, in points.
 SHARE_TOLERANCE = 2.0
-# The io guest's worst wake-up latency under BOOST, us: it measures 3 us.
+# The io guest's worst wake-up latency under BOOST, us: it measures 4 us.
 # Without BOOST it waits for the next tick (10 ms) or a slice (30 ms).
 MAX_LATENCY_US = 1000
 # RTDS's default budget and period (rtds.c): a lone vCPU gets 4 ms of

@@ -21,7 +21,7 @@ static const char *const verdict_names[] = {
     [SKIP] = "SKIP",
 };
 
-/** Checks that failed so far. */
+/** Checks that failed so far, on any vCPU. */
 static unsigned int failures;
 
 /**
@@ -47,7 +47,7 @@ void guest_start(struct start_info *si)
     if (!&guest_no_traps || !guest_no_traps)
         traps_init();
     test_main(si);
-    finish(failures ? FAILURE : SUCCESS);
+    finish(__atomic_load_n(&failures, __ATOMIC_SEQ_CST) ? FAILURE : SUCCESS);
 }
 
 bool test_check(bool ok, const char *file, int line, const char *fmt, ...)
@@ -56,7 +56,7 @@ bool test_check(bool ok, const char *file, int line, const char *fmt, ...)
 
     if (ok)
         return true;
-    failures++;
+    __atomic_add_fetch(&failures, 1, __ATOMIC_SEQ_CST);
     printf("FAIL: %s:%d: ", file, line);
     va_start(ap, fmt);
     vprintf(fmt, ap);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks of the scheduler (lab 7), part of `make bench`: how the credit
 # scheduler shares one CPU among CPU-bound domains by weight and by cap,
-# and how soon it runs a domain that wakes from sleep (BOOST).
+# how soon it runs a domain that wakes from sleep (BOOST), and how it
+# balances two CPUs.
 #
 # Every domain runs guest/tests/spin.c, which counts units of work between
 # two points of system time; its share is its units over the sum
@@ -27,23 +28,24 @@ from=300
 until_weights=3300
 until_short=1200
 
-# Boot the spin guests "$@" (each "NAME:WEIGHT:CAP[:MODE]"; the first is
-# dom0; CAP 0: none) under `sched=$sched`, all counting until $until;
-# print the guests' output.
+# Boot the spin guests "$@" (each "NAME:WEIGHT:CAP[:MODE[:FROM:UNTIL]]";
+# the first is dom0; CAP 0: none) under `sched=$sched` on ${smp:-1} CPUs,
+# counting from $from until $until unless they say otherwise; print the
+# guests' output.
 run_spin() {
-    local args="sched=$sched" modules=() i=0 dom name weight cap mode
+    local args="sched=$sched" modules=() i=0 dom name weight cap mode s u
     for dom in "$@"; do
-        IFS=: read -r name weight cap mode <<<"$dom"
+        IFS=: read -r name weight cap mode s u <<<"$dom"
         if ((i == 0)); then
             args+=" dom0_weight=$weight dom0_cap=$cap"
         else
             args+=" domu=$i,name=$name,weight=$weight,cap=$cap"
         fi
-        modules+=("$spin name=$name mode=${mode:-hog} from=$from until=$until")
+        modules+=("$spin name=$name mode=${mode:-hog} from=${s:-$from} until=${u:-$until}")
         i=$((i + 1))
     done
     timeout 120 "$qemu" -cpu max -m 512M -nographic -no-reboot -kernel "$elf" \
-        -smp 1 -icount shift=0,sleep=off \
+        -smp "${smp:-1}" -icount shift=0,sleep=off \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -append "$args" \
         -initrd "$(
             IFS=,
@@ -94,6 +96,16 @@ switch_cost() {
         "$((1000000 * ms / alone)))"
 }
 
+# Load balancing on 2 CPUs: two long hogs start on CPU 0 and two short
+# ones on CPU 1 (vCPUs are placed in turn); once the short ones are done
+# (600 ms), how much of 650-1200 ms does each long one run?
+balance() {
+    smp=2 run_spin long0:256:0:hog:650:1200 short1:256:0:hog:0:600 \
+        long2:256:0:hog:650:1200 short3:256:0:hog:0:600 |
+        sed -n 's/^(d[0-9]*) spin: \(long[0-9]\) v0 \(ran .*\)$/\1 \2/p' |
+        paste -sd ';' | grep . || echo "the long hogs did not report"
+}
+
 [ -f "$spin" ] || exit 0
 
 sched=credit
@@ -115,3 +127,9 @@ done
 
 echo "context switch, 1 CPU (icount), sched=rr, $((until - from)) ms:"
 switch_cost
+
+echo "load balancing, 2 CPUs (icount): two hogs left on CPU 0 when CPU 1's" \
+    "two finish:"
+for sched in credit rr; do
+    echo "  sched=$sched: $(balance)"
+done

@@ -357,12 +357,17 @@ void sched_free_cpu(unsigned int cpu)
 void vcpu_yield(void)
 {
     struct sched_cpu *sc = &sched_cpus[smp_processor_id()];
-    unsigned long flags = spin_lock_irqsave(&sc->lock);
+    /* A guest's hypercall: curr is its vCPU, and this CPU's pool cannot
+     * change while curr runs (a CPU leaves its pool once none of the
+     * pool's vCPUs runs on it). */
+    const struct scheduler *ops = sc->pool->sched;
+    unsigned long flags;
 
-    /* A guest's hypercall: curr is its vCPU, and sc->pool its pool. */
-    if (sc->pool->sched->yield)
-        sc->pool->sched->yield(sc->pool->sched, sc->curr);
-    spin_unlock_irqrestore(&sc->lock, flags);
+    if (ops->yield) {
+        flags = spin_lock_irqsave(&sc->lock);
+        ops->yield(ops, sc->curr);
+        spin_unlock_irqrestore(&sc->lock, flags);
+    }
     raise_softirq(SCHEDULE_SOFTIRQ);
 }
 
