@@ -5,7 +5,7 @@
  *
  * hv-sources: hypervisor/common/sched/credit.c hypervisor/common/spinlock.c
  * host-sources: tests/unit/fake_domain.c tests/unit/fake_xmalloc.c
- * host-sources: tests/unit/fake_cpu.c
+ * host-sources: tests/unit/fake_cpu.c tests/unit/sched_vcpus.c
  *
  * The test plays the scheduler core and the guests on CPU 0. Its vCPUs
  * are named by a letter, 'a' to 'd', each the only vCPU of its own domain
@@ -38,6 +38,7 @@
 #include <hospes/xmalloc.h>
 
 #include "fake_domain.h"
+#include "sched_vcpus.h"
 
 /** The policy's accounting period, time slice and tick, as it documents
  *  them. */
@@ -54,9 +55,6 @@
 #define BALANCE_STEP      MILLISECS(1)
 #define BALANCE_TOLERANCE 5.0
 
-/** The test's vCPUs: a to d. */
-#define NR_TEST_VCPUS 4
-
 /** The policy under test: an instance of it, as a CPU pool has. */
 static struct scheduler instance;
 static struct scheduler *const credit = &instance;
@@ -67,11 +65,9 @@ struct workload {
     s_time_t sleep; /**< blocked this long, then wakes */
 };
 
-/** A test vCPU and what the simulation saw of it. */
+/** What a test vCPU does, and what the simulation saw of it. */
 struct test_vcpu {
-    struct vcpu v;          /**< the vCPU the policy sees (first) */
     struct workload work;   /**< what it does */
-    bool present;           /**< known to the policy (inserted) */
     bool blocked;           /**< waiting for its wake-up */
     s_time_t burst_left;    /**< of its current burst */
     s_time_t wake_at;       /**< blocked: when it wakes */
@@ -83,7 +79,7 @@ struct test_vcpu {
     unsigned int wakeups;   /**< wake-ups in simulate() */
 };
 
-static struct domain doms[NR_TEST_VCPUS];
+/** Each vCPU's, by sched_vcpu_index(). */
 static struct test_vcpu tv[NR_TEST_VCPUS];
 
 /** The simulated clock (see the file's comment). */
@@ -92,54 +88,21 @@ static s_time_t now;
 /** The test vCPU named @p name ('a' to 'd'). */
 static struct test_vcpu *tvcpu(char name)
 {
-    unsigned int i = name - 'a';
-
-    ck_assert_uint_lt(i, NR_TEST_VCPUS);
-    return &tv[i];
+    return &tv[sched_vcpu_index(vcpu(name))];
 }
 
-/** The vCPU named @p name. */
-static struct vcpu *vcpu(char name)
-{
-    return &tvcpu(name)->v;
-}
-
-/** The test vCPU that @p v is (its first member); NULL for an idle
- *  vCPU. */
+/** The test vCPU that @p v is; NULL for an idle vCPU. */
 static struct test_vcpu *test_vcpu_of(struct vcpu *v)
 {
-    if (v->domain->domain_id == DOMID_IDLE)
-        return NULL;
-    ck_assert(v >= &tv[0].v && v <= &tv[NR_TEST_VCPUS - 1].v);
-    return (struct test_vcpu *)v;
+    int i = sched_vcpu_index(v);
+
+    return i < 0 ? NULL : &tv[i];
 }
 
-/** The letter of @p v; '-' for the idle vCPU. */
-static char name_of(struct vcpu *v)
+/** The vCPU that test vCPU @p t is. */
+static struct vcpu *vcpu_of(const struct test_vcpu *t)
 {
-    struct test_vcpu *t = test_vcpu_of(v);
-
-    return t ? 'a' + (t - tv) : '-';
-}
-
-/** Make vCPUs @p names known to the policy, each in its own domain. */
-static void insert(const char *names)
-{
-    for (; *names; names++) {
-        struct test_vcpu *t = tvcpu(*names);
-
-        ck_assert_int_eq(credit->insert_vcpu(credit, &t->v), 0);
-        t->present = true;
-    }
-}
-
-/** Make vCPU @p name, a new one, vCPU @p id of @p owner's domain. */
-static void insert_into(char name, char owner, unsigned int id)
-{
-    struct test_vcpu *t = tvcpu(name);
-
-    fake_vcpu_init(&t->v, vcpu(owner)->domain, id, 0);
-    insert((char[]){ name, '\0' });
+    return vcpu('a' + (t - tv));
 }
 
 /** Set the weight and cap of @p name's domain; they must be accepted. */
@@ -167,7 +130,7 @@ static void wake(struct test_vcpu *t)
     t->ready_since = now;
     t->woken = true;
     t->wakeups++;
-    credit->wake(credit, &t->v);
+    credit->wake(credit, vcpu_of(t));
 }
 
 /** Wake vCPUs @p names, in that order (they start runnable). */
@@ -182,7 +145,7 @@ static void block(struct test_vcpu *t)
 {
     t->blocked = true;
     t->wake_at = now + t->work.sleep;
-    credit->sleep(credit, &t->v);
+    credit->sleep(credit, vcpu_of(t));
 }
 
 /** The vCPU running in the simulation (the idle vCPU at first). */
@@ -253,7 +216,8 @@ static struct vcpu *simulate(s_time_t duration, bool runnable)
         if (t && t->work.burst && now + t->burst_left < next_event)
             next_event = now + t->burst_left;
         for (i = 0; i < NR_TEST_VCPUS; i++)
-            if (tv[i].present && tv[i].blocked && tv[i].wake_at < next_event)
+            if (sched_vcpu_present(i) && tv[i].blocked &&
+                tv[i].wake_at < next_event)
                 next_event = tv[i].wake_at;
         if (t) {
             t->ran += next_event - now;
@@ -266,7 +230,7 @@ static struct vcpu *simulate(s_time_t duration, bool runnable)
             runnable = false;
         }
         for (i = 0; i < NR_TEST_VCPUS; i++)
-            if (tv[i].present && tv[i].blocked && tv[i].wake_at <= now)
+            if (sched_vcpu_present(i) && tv[i].blocked && tv[i].wake_at <= now)
                 wake(&tv[i]);
     }
     return running;
@@ -318,28 +282,18 @@ static void setup(void)
         ck_assert_int_eq(instance.init(&instance), 0);
     }
     ck_assert_int_eq(credit->init_cpu(credit, 0), 0);
-    for (i = 0; i < NR_TEST_VCPUS; i++) {
+    sched_vcpus_reset(credit);
+    for (i = 0; i < NR_TEST_VCPUS; i++)
         tv[i] = (struct test_vcpu){ 0 };
-        doms[i] = (struct domain){ .domain_id = i + 1 };
-        fake_vcpu_init(&tv[i].v, &doms[i], 0, 0);
-    }
     running = idle_vcpu(0);
     now = (now / PERIOD + 1) * PERIOD;
     printk_clear();
 }
 
-/** Forget every vCPU, as the core does: dequeue it, then remove it. */
+/** Forget every vCPU, as the core does. */
 static void teardown(void)
 {
-    unsigned int i;
-
-    for (i = 0; i < NR_TEST_VCPUS; i++) {
-        if (!tv[i].present)
-            continue;
-        credit->sleep(credit, &tv[i].v);
-        credit->remove_vcpu(credit, &tv[i].v);
-        tv[i].present = false;
-    }
+    forget_all();
 }
 
 /* -------------------------------------------------------------------------
@@ -704,13 +658,11 @@ START_TEST(test_remove_frees)
     insert("a");
     insert_into('b', 'a', 1);
     ck_assert_uint_eq(xmalloc_stats().objects, before + 3);
-    credit->remove_vcpu(credit, vcpu('b'));
-    tvcpu('b')->present = false;
+    forget('b');
     ck_assert_ptr_null(vcpu('b')->sched_priv);
     ck_assert_uint_eq(xmalloc_stats().objects, before + 2);
     ck_assert_int_eq(credit->adjust(credit, vcpu('a')->domain, &p, false), 0);
-    credit->remove_vcpu(credit, vcpu('a'));
-    tvcpu('a')->present = false;
+    forget('a');
     ck_assert_uint_eq(xmalloc_stats().objects, before);
     ck_assert_int_eq(credit->adjust(credit, vcpu('a')->domain, &p, false),
                      -ESRCH);
@@ -802,9 +754,9 @@ static void teardown_two_cpus(void)
     unsigned int i;
 
     for (i = 0; i < NR_TEST_VCPUS; i++) {
-        tv[i].v.is_running = false;
-        if (tv[i].present)
-            credit->sleep(credit, &tv[i].v);
+        vcpu('a' + i)->is_running = false;
+        if (sched_vcpu_present(i))
+            credit->sleep(credit, vcpu('a' + i));
     }
     run_next(1, false);
     if (cpu1_in_pool)

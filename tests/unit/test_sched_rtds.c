@@ -5,7 +5,7 @@
  *
  * hv-sources: hypervisor/common/sched/rtds.c hypervisor/common/spinlock.c
  * host-sources: tests/unit/fake_domain.c tests/unit/fake_xmalloc.c
- * host-sources: tests/unit/fake_cpu.c
+ * host-sources: tests/unit/fake_cpu.c tests/unit/sched_vcpus.c
  *
  * The test plays the scheduler core and the guests on CPU 0. Its vCPUs
  * are named by a letter, 'a' to 'd', each the only vCPU of its own domain
@@ -35,12 +35,10 @@
 #include <hospes/xmalloc.h>
 
 #include "fake_domain.h"
+#include "sched_vcpus.h"
 
 /** Each test starts at a multiple of this (see the file's comment). */
 #define TEST_ALIGN MILLISECS(60)
-
-/** The test's vCPUs: a to d. */
-#define NR_TEST_VCPUS 4
 
 /** How long the schedulable set runs: over 2 s, and a multiple of its
  *  periods, so that each of its periods is whole. */
@@ -52,15 +50,13 @@
 /** The policy under test. */
 static const struct scheduler *const rtds = &sched_rtds_def;
 
-/** A test vCPU and what the simulation saw of it. */
+/** What the simulation saw of a test vCPU. */
 struct test_vcpu {
-    struct vcpu v;                /**< the vCPU the policy sees (first) */
-    bool present;                 /**< known to the policy (inserted) */
     s_time_t period;              /**< its period, for ran_in */
     s_time_t ran_in[MAX_PERIODS]; /**< CPU time it got in each period */
 };
 
-static struct domain doms[NR_TEST_VCPUS];
+/** Each vCPU's, by sched_vcpu_index(). */
 static struct test_vcpu tv[NR_TEST_VCPUS];
 
 /** The simulated clock, and when the current test began. */
@@ -73,55 +69,15 @@ static char trace[512];
 /** The test vCPU named @p name ('a' to 'd'). */
 static struct test_vcpu *tvcpu(char name)
 {
-    unsigned int i = name - 'a';
-
-    ck_assert_uint_lt(i, NR_TEST_VCPUS);
-    return &tv[i];
+    return &tv[sched_vcpu_index(vcpu(name))];
 }
 
-/** The vCPU named @p name. */
-static struct vcpu *vcpu(char name)
-{
-    return &tvcpu(name)->v;
-}
-
-/** The test vCPU that @p v is (its first member); NULL for an idle
- *  vCPU. */
+/** The test vCPU that @p v is; NULL for an idle vCPU. */
 static struct test_vcpu *test_vcpu_of(struct vcpu *v)
 {
-    if (v == idle_vcpu(0) || v == idle_vcpu(1))
-        return NULL;
-    ck_assert(v >= &tv[0].v && v <= &tv[NR_TEST_VCPUS - 1].v);
-    return (struct test_vcpu *)v;
-}
+    int i = sched_vcpu_index(v);
 
-/** The letter of @p v; '-' for an idle vCPU. */
-static char name_of(struct vcpu *v)
-{
-    struct test_vcpu *t = test_vcpu_of(v);
-
-    return t ? 'a' + (t - tv) : '-';
-}
-
-/** Make vCPUs @p names known to the policy, each in its own domain. */
-static void insert(const char *names)
-{
-    for (; *names; names++) {
-        struct test_vcpu *t = tvcpu(*names);
-
-        ck_assert_int_eq(rtds->insert_vcpu(rtds, &t->v), 0);
-        t->present = true;
-        t->period = MILLISECS(10);
-    }
-}
-
-/** Make vCPU @p name, a new one, vCPU @p id of @p owner's domain. */
-static void insert_into(char name, char owner, unsigned int id)
-{
-    struct test_vcpu *t = tvcpu(name);
-
-    fake_vcpu_init(&t->v, vcpu(owner)->domain, id, 0);
-    insert((char[]){ name, '\0' });
+    return i < 0 ? NULL : &tv[i];
 }
 
 /** Give @p name's domain @p period and @p budget, in ms; they must be
@@ -257,29 +213,19 @@ static void setup(void)
     unsigned int i;
 
     ck_assert_int_eq(rtds->init_cpu(rtds, 0), 0);
-    for (i = 0; i < NR_TEST_VCPUS; i++) {
-        tv[i] = (struct test_vcpu){ 0 };
-        doms[i] = (struct domain){ .domain_id = i + 1 };
-        fake_vcpu_init(&tv[i].v, &doms[i], 0, 0);
-    }
+    sched_vcpus_reset(rtds);
+    for (i = 0; i < NR_TEST_VCPUS; i++) /* the default until set_params() */
+        tv[i] = (struct test_vcpu){ .period = MILLISECS(10) };
     running = idle_vcpu(0);
     now = start = (now / TEST_ALIGN + 1) * TEST_ALIGN;
     trace[0] = expected[0] = '\0';
     printk_clear();
 }
 
-/** Forget every vCPU, as the core does: dequeue it, then remove it. */
+/** Forget every vCPU, as the core does. */
 static void teardown(void)
 {
-    unsigned int i;
-
-    for (i = 0; i < NR_TEST_VCPUS; i++) {
-        if (!tv[i].present)
-            continue;
-        rtds->sleep(rtds, &tv[i].v);
-        rtds->remove_vcpu(rtds, &tv[i].v);
-        tv[i].present = false;
-    }
+    forget_all();
 }
 
 /* -------------------------------------------------------------------------
@@ -532,12 +478,10 @@ START_TEST(test_remove_frees)
 {
     insert("ab");
     ck_assert_uint_eq(xmalloc_stats().objects, 2);
-    rtds->remove_vcpu(rtds, vcpu('b'));
-    tvcpu('b')->present = false;
+    forget('b');
     ck_assert_ptr_null(vcpu('b')->sched_priv);
     ck_assert_uint_eq(xmalloc_stats().objects, 1);
-    rtds->remove_vcpu(rtds, vcpu('a'));
-    tvcpu('a')->present = false;
+    forget('a');
     ck_assert_uint_eq(xmalloc_stats().objects, 0);
 }
 END_TEST
