@@ -142,12 +142,17 @@ void init_timer(struct timer *t, void (*fn)(void *), void *data,
 void set_timer(struct timer *t, s_time_t expires)
 {
     unsigned long flags;
+    bool was_first = false;
 
     BUG_ON(t->status == TIMER_KILLED); /* a bug to catch, not a race */
     flags = lock_timer(t);
     if (t->status == TIMER_ACTIVE)
-        deactivate(t);
-    activate(t, expires);
+        was_first = remove_entry(&queue[t->cpu], t);
+    t->expires = expires;
+    t->status = TIMER_ACTIVE;
+    /* The interrupt must follow the first timer, wherever it went: once. */
+    if (add_entry(&queue[t->cpu], t) || was_first)
+        first_changed(t->cpu);
     unlock_timer(t, flags);
 }
 

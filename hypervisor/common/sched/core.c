@@ -425,13 +425,15 @@ static void schedule(void)
     s_time_t now = NOW();
     struct sched_decision dec = { sc->idle, -1 }; /* a free CPU's */
 
-    stop_timer(&sc->slice);
     if (sc->pool)
         dec = sc->pool->sched->do_schedule(
             sc->pool->sched, smp_processor_id(), prev,
             !is_idle_vcpu(prev) && vcpu_runnable(prev), now);
+    /* One timer operation per choice: set_timer() moves an armed one. */
     if (dec.slice >= 0)
         set_timer(&sc->slice, now + dec.slice);
+    else
+        stop_timer(&sc->slice);
     if (dec.next == prev) {
         spin_unlock_irqrestore(&sc->lock, flags);
         return;
