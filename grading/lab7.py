@@ -316,10 +316,16 @@ def credit_balance(t):
 
 @lab.test("a domain with 4 vCPUs: VCPUOP_initialise/up/down/is_up and their "
           "refusals, IPIs between vCPUs", 10, smp=2, timeout=120,
-          append="sched=credit domu=1,name=smp,vcpus=4",
+          append="sched=credit domu=1,name=smp,vcpus=4 domu=1,vcpus=0 "
+                 "domu=1,vcpus=33 dom0_max_vcpus=0 domu=1,period=x",
           modules=dom0("hello") + [("guest:smp", "")])
 def vcpu_ops(t):
     r = t.boot()
+    for value in ("1,vcpus=0", "1,vcpus=33", "1,period=x"):
+        r.expect_line(f"(HV) cmdline: malformed value for option 'domu': "
+                      f"'{value}'; keeping its default")
+    r.expect_line("(HV) cmdline: malformed value for option "
+                  "'dom0_max_vcpus': '0'; keeping its default")
     r.expect_in_order([exact(line) for line in (
         "(d1) smp: 4 vCPUs; is_up: v0 1, v1 0, v4 -2",
         "(d1) smp: up of v1 before initialise: -22",

@@ -52,6 +52,8 @@ struct hospes_domctl_vcpu_affinity {
     uint32_t pad;    /**< zero */
     uint64_t cpumap; /**< the CPUs (out: as the hypervisor keeps them) */
 };
+_Static_assert(sizeof(struct hospes_domctl_vcpu_affinity) == 16,
+               "hospes_domctl_vcpu_affinity");
 
 /** The argument of HYPERVISOR_domctl. */
 struct hospes_domctl {
